@@ -1,0 +1,69 @@
+import type { Mark, PodState } from './pod-state.ts'
+
+/** Jobs are pods whose containers are meant to finish (`restartPolicy` ≠ Always). */
+export function isJob(state: PodState): boolean {
+  const policy = state.facts.restartPolicy
+  return policy !== undefined && policy !== 'Always'
+}
+
+/** Names of the regular (non-init) containers: from the spec when known, else those seen. */
+export function regularContainers(state: PodState): string[] {
+  const spec = state.facts.containers
+  if (spec && spec.length > 0) return spec.map((c) => c.name)
+  return Object.entries(state.containers)
+    .filter(([, c]) => !c.init)
+    .map(([name]) => name)
+}
+
+/** Every regular container has started at least once: the time the last of them first started. */
+export function containersStarted(state: PodState): Mark | undefined {
+  const names = regularContainers(state)
+  if (names.length === 0) return undefined
+  let last: Mark | undefined
+  for (const name of names) {
+    const started = state.containers[name]?.started
+    if (!started) return undefined
+    if (!last || started.t > last.t) last = started
+  }
+  return last
+}
+
+function earliest(...marks: (Mark | undefined)[]): Mark | undefined {
+  let best: Mark | undefined
+  for (const m of marks) if (m && (!best || m.t < best.t)) best = m
+  return best
+}
+
+/**
+ * When delivery ended: Ready for services; for jobs the first container start (`running` or all
+ * containers started) or `succeeded`, whichever came first (LIFECYCLE §4).
+ */
+export function deliveryEnd(state: PodState): Mark | undefined {
+  if (!isJob(state)) return state.ms.ready
+  return earliest(state.ms.running, containersStarted(state), state.ms.succeeded)
+}
+
+/**
+ * A pod the scheduler never placed: a static mirror pod, one created with `spec.nodeName`, or one
+ * whose only placement evidence is a PodScheduled=True stamped at its creation (no binding, no
+ * `Scheduled` event, no scheduling failure).
+ */
+export function isPreassigned(state: PodState): boolean {
+  if (state.facts.staticPod) return true
+  if (state.bound || state.ms.firstScheduleFailure) return false
+  if (state.ops['schedule:preassigned'] !== undefined) return true
+  const created = state.ms.created
+  const scheduled = state.ms.scheduled
+  if (!created || !scheduled || !state.facts.nodeName) return false
+  return scheduled.t - created.t <= 1_000_000
+}
+
+/** The scheduled milestone as reported: absent for static and preassigned pods. */
+export function scheduledMark(state: PodState): Mark | undefined {
+  return isPreassigned(state) ? undefined : state.ms.scheduled
+}
+
+/** When the pod was first seen deleted or asked to be deleted. */
+export function deleteMark(state: PodState): Mark | undefined {
+  return earliest(state.ms.deleteRequested, state.ms.deleted)
+}

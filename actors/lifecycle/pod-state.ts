@@ -1,0 +1,169 @@
+import type { MilestoneName } from '../../protocol/pod-report.ts'
+import type { PodFacts, SignalSource } from '../../protocol/pod-signal.ts'
+import type { Precision } from '../../protocol/time.ts'
+
+/** A milestone candidate: epoch µs, its precision and the source that saw it. */
+export interface Mark {
+  readonly t: number
+  readonly p: Precision
+  readonly s: SignalSource
+}
+
+/** One image pull window, keyed by image in `PodState.pulls`. */
+export interface PullState {
+  start?: Mark
+  end?: Mark
+  /** Duration the kubelet reported in its `Pulled` message, ms. */
+  reportedMs?: number
+  /** `Container image "X" already present on machine`. */
+  present?: boolean
+}
+
+/** What the actor knows of one container. */
+export interface ContainerState {
+  init: boolean
+  /** First time the container was seen running. */
+  started?: Mark
+  ready?: boolean
+  restarts: number
+  lastTermination?: { reason: string; exitCode?: number; t: number }
+  waiting?: { reason: string; message?: string; t: number }
+}
+
+/** A Kubernetes Event about the pod, one per Event object (count bumps update it). */
+export interface EventRecord {
+  uid: string
+  reason: string
+  type: string
+  message: string
+  component: string
+  fieldPath?: string
+  first: number
+  firstP: Precision
+  last: number
+  count: number
+}
+
+/** A pod condition as last seen. */
+export interface ConditionState {
+  status: string
+  t: number
+  reason?: string
+  message?: string
+}
+
+/** State of one SLO (create or delete). Times are epoch µs. */
+export interface SloState {
+  result: string
+  /** Threshold frozen at the final verdict (ms); null while the verdict may still change. */
+  thresholdMs: number | null
+  violatedAt: number | null
+  final: boolean
+}
+
+/** The lifecycle actor's state for one pod UID (versioned, JSON-serialisable). */
+export interface PodState {
+  v: 1
+  uid: string
+  namespace: string
+  name: string
+  facts: PodFacts
+  ms: Partial<Record<MilestoneName, Mark>>
+  pulls: Record<string, PullState>
+  containers: Record<string, ContainerState>
+  conditions: Record<string, ConditionState>
+  phase: { value: string; reason?: string; t: number } | null
+  events: EventRecord[]
+  /** First time each operation string was seen (span config matchers use these). */
+  ops: Record<string, number>
+  createFailure: { code: number; reason?: string; message?: string; t: number } | null
+  /** A `pods/binding` or `Scheduled` event was seen (the scheduler placed the pod). */
+  bound: boolean
+  evicted: Mark | null
+  /** Dedupe ids of recently folded signals, newest last. */
+  seen: string[]
+  slo: { create: SloState; delete: SloState | null }
+  /** Alert dedupe ids already emitted. */
+  alerted: string[]
+  /** Next alarm, epoch µs, or null. */
+  alarm: number | null
+  /** Newest signal time folded. */
+  lastSignal: number
+}
+
+/** How many dedupe ids a pod remembers; redeliveries are recent, so a window suffices. */
+export const SEEN_WINDOW = 2048
+/** How many Event objects a pod keeps for its timeline and diagnosis. */
+export const EVENT_CAP = 500
+
+/** The empty state of a pod first seen now. */
+export function initialState(uid: string, namespace: string, name: string): PodState {
+  return {
+    v: 1,
+    uid,
+    namespace,
+    name,
+    facts: {},
+    ms: {},
+    pulls: {},
+    containers: {},
+    conditions: {},
+    phase: null,
+    events: [],
+    ops: {},
+    createFailure: null,
+    bound: false,
+    evicted: null,
+    seen: [],
+    slo: {
+      create: { result: 'pending', thresholdMs: null, violatedAt: null, final: false },
+      delete: null,
+    },
+    alerted: [],
+    alarm: null,
+    lastSignal: 0,
+  }
+}
+
+const RANK: Record<Precision, number> = { us: 3, ms: 2, s: 1 }
+const WIDTH: Record<Precision, number> = { us: 1, ms: 1000, s: 1_000_000 }
+
+function within(a: Mark, b: Mark): boolean {
+  return a.t >= b.t && a.t < b.t + WIDTH[b.p]
+}
+
+/**
+ * Whether candidate `c` should replace milestone `m`: the earlier instant wins, but when the two
+ * stand for the same instant (one lies inside the other's truncation window) the more precise one
+ * wins. Ties fall to the lower source name, so the result never depends on arrival order.
+ */
+export function better(c: Mark, m: Mark | undefined): boolean {
+  if (!m) return true
+  if (within(c, m) || within(m, c)) {
+    if (RANK[c.p] !== RANK[m.p]) return RANK[c.p] > RANK[m.p]
+  }
+  if (c.t !== m.t) return c.t < m.t
+  if (RANK[c.p] !== RANK[m.p]) return RANK[c.p] > RANK[m.p]
+  return c.s < m.s
+}
+
+/** Offers a candidate for a milestone; returns true when it was taken. */
+export function offer(state: PodState, name: MilestoneName, c: Mark): boolean {
+  if (!better(c, state.ms[name])) return false
+  state.ms[name] = c
+  return true
+}
+
+/** True once the pod is gone or its lifecycle ended (tombstone-worthy). */
+export function isTerminal(state: PodState): boolean {
+  return state.ms.deleted !== undefined || state.createFailure !== null
+}
+
+/** The record's entry for `key`, created with `make()` when missing. */
+export function entry<T>(record: Record<string, T>, key: string, make: () => NoInfer<T>): T {
+  const found = record[key]
+  if (found !== undefined) return found
+  const made = make()
+  record[key] = made
+  return made
+}

@@ -1,0 +1,90 @@
+import type { SloConfig } from '../../config/slo-config.ts'
+import {
+  createTraceId,
+  MILESTONES,
+  type MilestoneName,
+  type PodReport,
+  type ReportDiagnosis,
+  type ReportMilestone,
+  type ReportSlo,
+} from '../../protocol/pod-report.ts'
+import { formatTime } from '../../protocol/time.ts'
+import { containersStarted, isPreassigned, scheduledMark } from './derived.ts'
+import { computePhases, computeSli } from './phases.ts'
+import type { Mark, PodState } from './pod-state.ts'
+import { createClock, deleteClock } from './slo.ts'
+
+function milestone(m: Mark): ReportMilestone {
+  return { time: formatTime(m.t, m.p), precision: m.p, source: m.s }
+}
+
+function iso(t: number | null): string | null {
+  return t === null ? null : formatTime(t, 'us')
+}
+
+/** The milestones as reported, in lifecycle order, with derived ones filled in. */
+export function reportMilestones(state: PodState): Partial<Record<MilestoneName, Mark>> {
+  const out: Partial<Record<MilestoneName, Mark>> = {}
+  const started = containersStarted(state)
+  for (const name of MILESTONES) {
+    const m =
+      name === 'scheduled'
+        ? scheduledMark(state)
+        : name === 'containersStarted'
+          ? started
+          : state.ms[name]
+    if (m) out[name] = m
+  }
+  return out
+}
+
+/**
+ * Builds the PodReport v1 (LIFECYCLE §8) of a pod's current state. `diagnosis` is computed by the
+ * caller (the diagnosis engine needs the verdict, which this only reads).
+ */
+export function toReport(
+  state: PodState,
+  config: SloConfig,
+  diagnosis: ReportDiagnosis | null,
+): PodReport {
+  const milestones: Partial<Record<MilestoneName, ReportMilestone>> = {}
+  for (const [name, m] of Object.entries(reportMilestones(state)) as [MilestoneName, Mark][]) {
+    milestones[name] = milestone(m)
+  }
+  const phases = computePhases(state)
+  const c = createClock(state, config)
+  const create: ReportSlo = {
+    thresholdMs: c.thresholdMs,
+    deadline: iso(c.deadline),
+    result: state.slo.create.result,
+    violatedAt: iso(state.slo.create.violatedAt),
+  }
+  let del: ReportSlo | null = null
+  if (state.slo.delete) {
+    const d = deleteClock(state, config)
+    del = {
+      thresholdMs: d.thresholdMs,
+      deadline: iso(d.deadline),
+      result: state.slo.delete.result,
+      violatedAt: iso(state.slo.delete.violatedAt),
+    }
+  }
+  const restarts = Object.values(state.containers).reduce((n, cs) => n + cs.restarts, 0)
+  return {
+    v: 1,
+    uid: state.uid,
+    namespace: state.namespace,
+    name: state.name,
+    node: state.facts.nodeName ?? null,
+    owner: state.facts.owner ?? null,
+    preassigned: isPreassigned(state),
+    staticPod: state.facts.staticPod ?? false,
+    milestones: milestones as PodReport['milestones'],
+    phases,
+    sli: computeSli(state, phases),
+    restarts,
+    slo: { create, delete: del },
+    diagnosis,
+    traceId: createTraceId(state.uid),
+  }
+}

@@ -1,0 +1,169 @@
+import { ignoresDeleteReason, selectThresholds } from '../../config/select-slo.ts'
+import type { SloConfig } from '../../config/slo-config.ts'
+import { deleteMark, deliveryEnd, isJob } from './derived.ts'
+import type { Mark, PodState } from './pod-state.ts'
+
+/** The thresholds that apply to this pod now (ms). */
+export function thresholdsOf(state: PodState, config: SloConfig) {
+  return selectThresholds(config, {
+    namespace: state.namespace,
+    labels: state.facts.labels ?? {},
+    ownerKind: state.facts.owner?.kind ?? null,
+    job: isJob(state),
+  })
+}
+
+/** Deadlines of the create SLO, epoch µs, once `created` is known. */
+export function createClock(state: PodState, config: SloConfig) {
+  const th = thresholdsOf(state, config)
+  const created = state.ms.created
+  const thresholdMs = state.slo.create.thresholdMs ?? th.createMs
+  if (!created) return { thresholdMs, deadline: null, giveUp: null }
+  return {
+    thresholdMs,
+    deadline: created.t + thresholdMs * 1000,
+    giveUp: created.t + th.giveUpMs * 1000,
+  }
+}
+
+/** Deadlines of the delete SLO, epoch µs, once a delete was requested. */
+export function deleteClock(state: PodState, config: SloConfig) {
+  const th = thresholdsOf(state, config)
+  const requested = deleteMark(state)
+  const thresholdMs = state.slo.delete?.thresholdMs ?? th.deleteMs
+  if (!requested) return { thresholdMs, deadline: null, giveUp: null }
+  return {
+    thresholdMs,
+    deadline: requested.t + thresholdMs * 1000,
+    giveUp: requested.t + th.giveUpMs * 1000,
+  }
+}
+
+type Outcome = { result: string; at: Mark }
+
+/** The earliest terminal fact of a delivery decides it; ties prefer success. */
+function terminalOutcome(state: PodState, deadline: number, config: SloConfig): Outcome | null {
+  const candidates: Outcome[] = []
+  const end = deliveryEnd(state)
+  if (end) candidates.push({ result: end.t <= deadline ? 'success' : 'late', at: end })
+  const failed = state.ms.failed
+  if (failed) candidates.push({ result: 'failed', at: failed })
+  if (state.evicted) candidates.push({ result: 'failed', at: state.evicted })
+  const del = deleteMark(state)
+  if (del) {
+    const keep = del.t <= deadline || ignoresDeleteReason(config, state.namespace)
+    candidates.push({ result: keep ? 'killed' : 'failed', at: del })
+  }
+  let best: Outcome | null = null
+  for (const c of candidates) if (!best || c.at.t < best.at.t) best = c
+  return best
+}
+
+/** What changed in the SLOs during one evaluation: the alert kinds to publish. */
+export interface SloChange {
+  slo: 'create' | 'delete'
+  kind: 'violated' | 'failed' | 'late' | 'recovered' | 'timeout' | 'final'
+  at: number
+}
+
+/**
+ * Re-evaluates both SLOs at `now` (epoch µs) and records the transitions (LIFECYCLE §5). A final
+ * verdict is frozen with its threshold; later signals still fold into the state but never change
+ * it.
+ */
+export function evaluateSlos(state: PodState, now: number, config: SloConfig): SloChange[] {
+  return [...evaluateCreate(state, now, config), ...evaluateDelete(state, now, config)]
+}
+
+function evaluateCreate(state: PodState, now: number, config: SloConfig): SloChange[] {
+  const slo = state.slo.create
+  if (slo.final) return []
+  const changes: SloChange[] = []
+  const finish = (result: string, at: number): void => {
+    const wasViolated = slo.result === 'violated'
+    slo.result = result
+    slo.final = true
+    slo.thresholdMs = createClock(state, config).thresholdMs
+    changes.push({ slo: 'create', kind: 'final', at })
+    if (result === 'failed') changes.push({ slo: 'create', kind: 'failed', at })
+    if (result === 'late') {
+      changes.push({ slo: 'create', kind: 'late', at })
+      if (wasViolated) changes.push({ slo: 'create', kind: 'recovered', at })
+    }
+  }
+  if (state.createFailure) {
+    finish('failed', state.createFailure.t)
+    return changes
+  }
+  const { deadline, giveUp } = createClock(state, config)
+  if (deadline === null || giveUp === null) return changes
+  const outcome = terminalOutcome(state, deadline, config)
+  if (outcome) {
+    if (outcome.at.t > deadline) slo.violatedAt ??= deadline
+    finish(outcome.result, outcome.at.t)
+    return changes
+  }
+  if (now >= giveUp) {
+    slo.violatedAt ??= deadline
+    finish('failed', giveUp)
+  } else if (now >= deadline && slo.result !== 'violated') {
+    slo.result = 'violated'
+    slo.violatedAt = deadline
+    changes.push({ slo: 'create', kind: 'violated', at: deadline })
+  }
+  return changes
+}
+
+function evaluateDelete(state: PodState, now: number, config: SloConfig): SloChange[] {
+  const { deadline, giveUp, thresholdMs } = deleteClock(state, config)
+  if (deadline === null || giveUp === null) return []
+  if (!state.slo.delete) {
+    state.slo.delete = { result: 'pending', thresholdMs: null, violatedAt: null, final: false }
+  }
+  const slo = state.slo.delete
+  if (slo.final) return []
+  const changes: SloChange[] = []
+  const finish = (result: string, at: number): void => {
+    slo.result = result
+    slo.final = true
+    slo.thresholdMs = thresholdMs
+    changes.push({ slo: 'delete', kind: 'final', at })
+    if (result === 'late' || result === 'timeout') changes.push({ slo: 'delete', kind: result, at })
+  }
+  const deleted = state.ms.deleted
+  if (deleted && deleted.t <= giveUp) {
+    if (deleted.t > deadline) slo.violatedAt ??= deadline
+    finish(deleted.t <= deadline ? 'success' : 'late', deleted.t)
+  } else if (now >= giveUp) {
+    slo.violatedAt ??= deadline
+    finish('timeout', giveUp)
+  } else if (now >= deadline && slo.violatedAt === null) {
+    slo.violatedAt = deadline
+    changes.push({ slo: 'delete', kind: 'violated', at: deadline })
+  }
+  return changes
+}
+
+/** The next instant an SLO can change without a signal (deadline or give-up), or null. */
+export function nextAlarm(state: PodState, config: SloConfig): number | null {
+  const due: number[] = []
+  if (!state.slo.create.final && !state.createFailure) {
+    const c = createClock(state, config)
+    if (c.deadline !== null && c.giveUp !== null) {
+      due.push(state.slo.create.result === 'violated' ? c.giveUp : c.deadline)
+    }
+  }
+  if (state.slo.delete && !state.slo.delete.final) {
+    const d = deleteClock(state, config)
+    if (d.deadline !== null && d.giveUp !== null) {
+      due.push(state.slo.delete.violatedAt === null ? d.deadline : d.giveUp)
+    }
+  }
+  return due.length === 0 ? null : Math.min(...due)
+}
+
+/** End of replay input: interim verdicts become `incomplete` (never counted as failures). */
+export function closeSlos(state: PodState): void {
+  if (!state.slo.create.final) state.slo.create.result = 'incomplete'
+  if (state.slo.delete && !state.slo.delete.final) state.slo.delete.result = 'incomplete'
+}
