@@ -126,36 +126,49 @@ export function isInit(state: PodState, name: string): boolean {
 }
 
 /** Kubelet reasons that prove the pod's sandbox and containers made progress. */
-export const PROGRESS_REASONS = new Set(['AddedInterface', 'Pulling', 'Pulled', 'Created', 'Started'])
+export const PROGRESS_REASONS = new Set([
+  'AddedInterface',
+  'Pulling',
+  'Pulled',
+  'Created',
+  'Started',
+])
 
-/** Whether the pod made kubelet progress (sandbox, pull, create, start) at or after `t`. */
+/** Whether the pod made kubelet progress (sandbox, pull, create, start) after `t`. */
 export function podProgressAfter(input: RuleInput, t: number): boolean {
   const { state } = input
-  if (state.ms.sandboxReady && state.ms.sandboxReady.t >= t) return true
+  if (state.ms.sandboxReady && state.ms.sandboxReady.t > t) return true
   for (const ev of input.events) {
-    if (ev.last >= t && PROGRESS_REASONS.has(ev.reason) && ev.component !== 'default-scheduler') {
+    if (ev.last > t && PROGRESS_REASONS.has(ev.reason) && ev.component !== 'default-scheduler') {
       return true
     }
   }
-  return Object.values(state.containers).some((c) => c.started !== undefined && c.started.t >= t)
+  return Object.values(state.containers).some((c) => c.started !== undefined && c.started.t > t)
 }
 
+/** Event reasons that prove a container got past a pull, create or start failure. */
+export const GOT_PAST = {
+  pull: ['Pulled', 'Created', 'Started'],
+  create: ['Created', 'Started'],
+  start: ['Started'],
+} as const
+
 /**
- * Whether a container got past a failure seen at `t`: it was created or started afterwards (or,
- * for pull failures, its image was pulled afterwards), or it is ready now.
+ * Whether a container got past a failure last seen at `t`: one of the `past` events for it after
+ * `t`, its first start after `t`, or it is ready now. Strictly after: a retry in the same second as
+ * the failure proves nothing.
  */
 export function containerProgressAfter(
   input: RuleInput,
   name: string,
   t: number,
-  pulled = false,
+  past: readonly string[],
 ): boolean {
   const cs = input.state.containers[name]
   if (cs?.ready === true) return true
-  if (cs?.started && cs.started.t >= t) return true
-  const reasons = pulled ? ['Created', 'Started', 'Pulled'] : ['Started']
+  if (cs?.started && cs.started.t > t) return true
   return input.events.some(
-    (ev) => ev.last >= t && reasons.includes(ev.reason) && containerOf(ev)?.name === name,
+    (ev) => ev.last > t && past.includes(ev.reason) && containerOf(ev)?.name === name,
   )
 }
 

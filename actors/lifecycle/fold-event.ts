@@ -1,5 +1,5 @@
 import type { PodEventInfo, PodSignal } from '../../protocol/pod-signal.ts'
-import { EVENT_CAP, entry, type Mark, offer, type PodState } from './pod-state.ts'
+import { better, EVENT_CAP, entry, type Mark, offer, type PodState } from './pod-state.ts'
 
 const PULLING = /^Pulling image "([^"]+)"/
 const PULLED = /^Successfully pulled image "([^"]+)"(?: in ([0-9.]+)(ms|s|m))?/
@@ -81,7 +81,7 @@ export function foldEvent(state: PodState, sig: PodSignal, ev: PodEventInfo): vo
       const image = PULLING.exec(ev.message)?.[1]
       if (image) {
         const pull = entry(state.pulls, image, () => ({}))
-        if (!pull.start || at.t < pull.start.t) pull.start = at
+        if (better(at, pull.start)) pull.start = at
       }
       break
     }
@@ -91,7 +91,7 @@ export function foldEvent(state: PodState, sig: PodSignal, ev: PodEventInfo): vo
       const image = pulled?.[1] ?? present?.[1]
       if (!image) break
       const pull = entry(state.pulls, image, () => ({}))
-      if (!pull.end || at.t < pull.end.t) pull.end = at
+      if (better(at, pull.end)) pull.end = at
       if (present) pull.present = pull.present ?? true
       if (pulled?.[2] && pulled[3]) {
         pull.present = false
@@ -102,11 +102,11 @@ export function foldEvent(state: PodState, sig: PodSignal, ev: PodEventInfo): vo
     case 'Started':
       if (c) {
         const cs = entry(state.containers, c.name, () => ({ init: c.init, restarts: 0 }))
-        if (!cs.started || at.t < cs.started.t) cs.started = at
+        if (better(at, cs.started)) cs.started = at
       }
       break
     case 'Evicted':
-      if (!state.evicted || at.t < state.evicted.t) state.evicted = at
+      if (better(at, state.evicted ?? undefined)) state.evicted = at
       break
     default:
       break

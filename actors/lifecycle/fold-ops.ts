@@ -1,5 +1,5 @@
 import type { PodFacts, PodOp, PodSignal } from '../../protocol/pod-signal.ts'
-import { type ContainerState, entry, type Mark, offer, type PodState } from './pod-state.ts'
+import { better, type ContainerState, entry, type Mark, offer, type PodState } from './pod-state.ts'
 
 function container(state: PodState, op: PodOp): ContainerState | null {
   if (!op.container) return null
@@ -71,7 +71,7 @@ function containerOp(state: PodState, op: PodOp, parts: string[], at: Mark): voi
   const what = parts[2] ?? ''
   if (kind === 'containerState' || kind === 'containerLastState') {
     if (what === 'Running') {
-      if (!cs.started || at.t < cs.started.t) cs.started = at
+      if (better(at, cs.started)) cs.started = at
     } else if (what === 'Waiting') {
       if (!cs.waiting || at.t >= cs.waiting.t) {
         cs.waiting = { reason: op.reason ?? parts[3] ?? '', t: at.t }
@@ -149,7 +149,7 @@ export function foldOp(state: PodState, sig: PodSignal, op: PodOp): void {
       offer(state, 'deleted', at)
       break
     case 'pod:evicted':
-      if (!state.evicted || at.t < state.evicted.t) state.evicted = at
+      if (better(at, state.evicted ?? undefined)) state.evicted = at
       break
     default:
       break

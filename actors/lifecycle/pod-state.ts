@@ -59,6 +59,8 @@ export interface SloState {
   thresholdMs: number | null
   violatedAt: number | null
   final: boolean
+  /** What settled a final verdict: the pod's own milestones, the give-up clock, a rejection. */
+  by?: 'outcome' | 'give-up' | 'rejected'
 }
 
 /** The lifecycle actor's state for one pod UID (versioned, JSON-serialisable). */

@@ -1,7 +1,7 @@
 import { ignoresDeleteReason, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import { deleteMark, deliveryEnd, isJob } from './derived.ts'
-import type { Mark, PodState } from './pod-state.ts'
+import type { Mark, PodState, SloState } from './pod-state.ts'
 
 /** The thresholds that apply to this pod now (ms). */
 export function thresholdsOf(state: PodState, config: SloConfig) {
@@ -75,14 +75,34 @@ export function evaluateSlos(state: PodState, now: number, config: SloConfig): S
   return [...evaluateCreate(state, now, config), ...evaluateDelete(state, now, config)]
 }
 
+/**
+ * A verdict decided by the pod's own milestones follows them when a reordered signal moves one
+ * (a more precise `created` arriving after Ready): same facts, same verdict, whatever the order.
+ * Alerts already published stay as they were.
+ */
+function settle(state: PodState, config: SloConfig): void {
+  const slo = state.slo.create
+  if (slo.by !== 'outcome') return
+  const { deadline } = createClock(state, config)
+  if (deadline === null) return
+  const outcome = terminalOutcome(state, deadline, config)
+  if (!outcome) return
+  slo.result = outcome.result
+  slo.violatedAt = outcome.at.t > deadline ? deadline : null
+}
+
 function evaluateCreate(state: PodState, now: number, config: SloConfig): SloChange[] {
   const slo = state.slo.create
-  if (slo.final) return []
+  if (slo.final) {
+    settle(state, config)
+    return []
+  }
   const changes: SloChange[] = []
-  const finish = (result: string, at: number): void => {
+  const finish = (result: string, at: number, by: NonNullable<SloState['by']>): void => {
     const wasViolated = slo.result === 'violated'
     slo.result = result
     slo.final = true
+    slo.by = by
     slo.thresholdMs = createClock(state, config).thresholdMs
     changes.push({ slo: 'create', kind: 'final', at })
     if (result === 'failed') changes.push({ slo: 'create', kind: 'failed', at })
@@ -92,20 +112,20 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
     }
   }
   if (state.createFailure) {
-    finish('failed', state.createFailure.t)
+    finish('failed', state.createFailure.t, 'rejected')
     return changes
   }
   const { deadline, giveUp } = createClock(state, config)
   if (deadline === null || giveUp === null) return changes
   const outcome = terminalOutcome(state, deadline, config)
   if (outcome) {
-    if (outcome.at.t > deadline) slo.violatedAt ??= deadline
-    finish(outcome.result, outcome.at.t)
+    slo.violatedAt = outcome.at.t > deadline ? deadline : null
+    finish(outcome.result, outcome.at.t, 'outcome')
     return changes
   }
   if (now >= giveUp) {
     slo.violatedAt ??= deadline
-    finish('failed', giveUp)
+    finish('failed', giveUp, 'give-up')
   } else if (now >= deadline && slo.result !== 'violated') {
     slo.result = 'violated'
     slo.violatedAt = deadline
