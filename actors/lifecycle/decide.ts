@@ -142,6 +142,7 @@ export function createDecider({ config, diagnose = () => null }: DeciderOptions)
       state.seen.push(sig.id)
       if (state.seen.length > SEEN_WINDOW) state.seen.splice(0, state.seen.length - SEEN_WINDOW)
       state.lastSignal = Math.max(state.lastSignal, sig.time)
+      if (sig.source !== 'event') state.seenObject = true
       mergeFacts(state, sig.facts, { t: sig.time, p: sig.precision, s: sig.source })
       for (const op of sig.ops) foldOp(state, sig, op)
       foldActor(state, sig)

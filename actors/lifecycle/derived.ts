@@ -67,3 +67,18 @@ export function scheduledMark(state: PodState): Mark | undefined {
 export function deleteMark(state: PodState): Mark | undefined {
   return earliest(state.ms.deleteRequested, state.ms.deleted)
 }
+
+/**
+ * Readiness cannot be observed: Ready is a pod condition, never an Event, so a pod known only from
+ * Events that got past scheduling may or may not have become ready. Such a pod gets no verdict
+ * from a delete or the give-up clock (it ends `incomplete`): we do not accuse what we cannot see.
+ */
+export function readinessUnobservable(state: PodState): boolean {
+  if (isJob(state) || state.ms.ready || state.seenObject) return false
+  return (
+    state.bound ||
+    state.ms.sandboxReady !== undefined ||
+    state.ms.kubeletAccepted !== undefined ||
+    Object.values(state.containers).some((c) => c.started !== undefined)
+  )
+}

@@ -81,6 +81,8 @@ export interface PodState {
   createFailure: { code: number; reason?: string; message?: string; t: number } | null
   /** A `pods/binding` or `Scheduled` event was seen (the scheduler placed the pod). */
   bound: boolean
+  /** The Pod object itself was seen (audit, watch or list), not only Events about it. */
+  seenObject: boolean
   evicted: Mark | null
   /** Dedupe ids of recently folded signals, newest last. */
   seen: string[]
@@ -115,6 +117,7 @@ export function initialState(uid: string, namespace: string, name: string): PodS
     ops: {},
     createFailure: null,
     bound: false,
+    seenObject: false,
     evicted: null,
     seen: [],
     slo: {

@@ -34,50 +34,160 @@ function phaseEvidence(input: RuleInput) {
   }
 }
 
-/** KubeletRejected, Evicted, NodeLost: what ends a pod from the node's side. */
+type NodeCode = 'KubeletRejected' | 'Evicted' | 'NodeLost'
+type Ev = Finding['evidence'][number]
+
+/**
+ * KubeletRejected, Evicted, NodeLost: what ends a pod from the node's side. A `NodeNotReady` event
+ * or a Ready=False/NodeLost condition only blocks while the pod makes no progress; a rejection, an
+ * eviction or a Failed phase ends the pod.
+ */
 function terminal(input: RuleInput): Finding[] {
   const out: Finding[] = []
   const { state } = input
-  const add = (code: 'KubeletRejected' | 'Evicted' | 'NodeLost', summary: string, ev: Finding['evidence'][number], t: number, last: number, tie: string): void => {
-    out.push(finding(code, { kind: 'hard', summary, evidence: [ev], first: t, at: last, tie, blocking: true, terminal: true }))
+  const add = (
+    code: NodeCode,
+    summary: string,
+    evidence: Ev,
+    t: number,
+    at: number,
+    tie: string,
+    end = true,
+  ): void => {
+    const blocking = end || !podProgressAfter(input, at)
+    out.push(
+      finding(code, {
+        kind: 'hard',
+        summary,
+        evidence: [evidence],
+        first: t,
+        at,
+        tie,
+        blocking,
+        ...(end ? { terminal: true } : {}),
+      }),
+    )
   }
   for (const ev of input.events) {
     const msg = oneLine(ev.message, 160)
+    const e = eventEvidence(ev)
     if (ev.component === 'kubelet' && isKubeletRejection(ev.reason)) {
-      add('KubeletRejected', `the kubelet rejected the pod (${ev.reason}): ${msg}`, eventEvidence(ev), ev.first, ev.last, ev.uid)
+      add(
+        'KubeletRejected',
+        `the kubelet rejected the pod (${ev.reason}): ${msg}`,
+        e,
+        ev.first,
+        ev.last,
+        ev.uid,
+      )
     } else if (EVICTION_REASONS.has(ev.reason)) {
-      add('Evicted', `evicted: ${msg}`, eventEvidence(ev), ev.first, ev.last, ev.uid)
+      add('Evicted', `evicted: ${msg}`, e, ev.first, ev.last, ev.uid)
     } else if (ev.reason === 'TaintManagerEviction' && /^Marking for deletion/i.test(ev.message)) {
-      add('Evicted', `evicted by the taint manager (NoExecute taint on its node): ${msg}`, eventEvidence(ev), ev.first, ev.last, ev.uid)
+      add(
+        'Evicted',
+        `evicted by the taint manager (a NoExecute taint on its node): ${msg}`,
+        e,
+        ev.first,
+        ev.last,
+        ev.uid,
+      )
     } else if (NODE_LOST_REASONS.has(ev.reason)) {
-      add('NodeLost', `the pod's node was lost (${ev.reason}): ${msg}`, eventEvidence(ev), ev.first, ev.last, ev.uid)
+      add(
+        'NodeLost',
+        `the pod's node was lost (${ev.reason}): ${msg}`,
+        e,
+        ev.first,
+        ev.last,
+        ev.uid,
+        false,
+      )
     }
   }
   const phase = state.phase
   const pe = phaseEvidence(input)
   if (phase?.value === 'Failed' && phase.reason && pe) {
-    if (isKubeletRejection(phase.reason)) {
-      add('KubeletRejected', `the kubelet rejected the pod at admission (${phase.reason})`, pe, phase.t, phase.t, 'phase')
-    } else if (EVICTION_REASONS.has(phase.reason)) {
-      add('Evicted', `the kubelet evicted the pod (phase Failed, reason ${phase.reason})`, pe, phase.t, phase.t, 'phase')
-    } else if (NODE_LOST_REASONS.has(phase.reason) || phase.reason === 'Terminated') {
-      add('NodeLost', `the pod was terminated with its node (phase Failed, reason ${phase.reason})`, pe, phase.t, phase.t, 'phase')
+    const r = phase.reason
+    if (isKubeletRejection(r)) {
+      add(
+        'KubeletRejected',
+        `the kubelet rejected the pod at admission (${r})`,
+        pe,
+        phase.t,
+        phase.t,
+        'phase',
+      )
+    } else if (EVICTION_REASONS.has(r)) {
+      add(
+        'Evicted',
+        `the kubelet evicted the pod (phase Failed, reason ${r})`,
+        pe,
+        phase.t,
+        phase.t,
+        'phase',
+      )
+    } else if (NODE_LOST_REASONS.has(r) || r === 'Terminated') {
+      add(
+        'NodeLost',
+        `the pod was terminated with its node (phase Failed, reason ${r})`,
+        pe,
+        phase.t,
+        phase.t,
+        'phase',
+      )
     }
   }
   if (state.evicted) {
-    add('Evicted', 'evicted through the eviction API (drain or descheduler)', markEvidence('evicted', state.evicted), state.evicted.t, state.evicted.t, 'evicted')
+    const e = markEvidence('evicted', state.evicted)
+    add(
+      'Evicted',
+      'evicted through the eviction API (drain, descheduler)',
+      e,
+      state.evicted.t,
+      state.evicted.t,
+      'evicted',
+    )
   }
-  for (const type of ['DisruptionTarget', 'Ready']) {
-    const cond = state.conditions[type]
-    const ce = conditionEvidence(state, type)
-    if (!cond?.reason || !ce) continue
-    const active = type === 'DisruptionTarget' ? cond.status === 'true' : cond.status !== 'true'
-    if (!active) continue
-    if (type === 'DisruptionTarget' && EVICTION_REASONS.has(cond.reason)) {
-      add('Evicted', `evicted (DisruptionTarget ${cond.reason})`, ce, cond.t, cond.t, `condition:${type}`)
-    } else if (NODE_LOST_REASONS.has(cond.reason)) {
-      add('NodeLost', `the pod's node was lost (${type} ${cond.reason})`, ce, cond.t, cond.t, `condition:${type}`)
+  const target = state.conditions.DisruptionTarget
+  const te = conditionEvidence(state, 'DisruptionTarget')
+  if (target?.status === 'true' && target.reason && te) {
+    if (EVICTION_REASONS.has(target.reason)) {
+      add(
+        'Evicted',
+        `evicted (DisruptionTarget ${target.reason})`,
+        te,
+        target.t,
+        target.t,
+        'condition:DisruptionTarget',
+      )
+    } else if (NODE_LOST_REASONS.has(target.reason)) {
+      add(
+        'NodeLost',
+        `the pod's node is gone (DisruptionTarget ${target.reason})`,
+        te,
+        target.t,
+        target.t,
+        'condition:DisruptionTarget',
+      )
     }
+  }
+  const ready = state.conditions.Ready
+  const re = conditionEvidence(state, 'Ready')
+  if (
+    ready &&
+    ready.status !== 'true' &&
+    ready.reason &&
+    NODE_LOST_REASONS.has(ready.reason) &&
+    re
+  ) {
+    add(
+      'NodeLost',
+      `the pod's node stopped reporting (Ready ${ready.status}, ${ready.reason})`,
+      re,
+      ready.t,
+      ready.t,
+      'condition:Ready',
+      false,
+    )
   }
   return out
 }
@@ -100,8 +210,12 @@ function volumes(input: RuleInput): Finding[] {
     const { ev, code, volume } = newest
     const at = Math.max(...group.map((p) => p.ev.last))
     const first = Math.min(...group.map((p) => p.ev.first))
-    const evidence = [...group.slice(-3).map((p) => eventEvidence(p.ev)), ...wrappers.slice(-1).map((p) => eventEvidence(p.ev))]
-    const what = code === 'VolumeConfigMissing' ? 'a secret or configMap it mounts does not exist' : 'a volume could not be attached or mounted'
+    const restated = used === specific ? wrappers.slice(-1) : []
+    const evidence = [...group.slice(-3), ...restated].map((p) => eventEvidence(p.ev))
+    const what =
+      code === 'VolumeConfigMissing'
+        ? 'a secret or configMap it mounts does not exist'
+        : 'a volume could not be attached or mounted'
     out.push(
       finding(code, {
         kind: 'hard',

@@ -1,4 +1,5 @@
 import { formatTime } from '../../protocol/time.ts'
+import { isPreassigned } from './derived.ts'
 import {
   conditionEvidence,
   eventEvidence,
@@ -8,7 +9,6 @@ import {
   precisionOf,
   type RuleInput,
 } from './diagnosis-finding.ts'
-import { isPreassigned } from './derived.ts'
 import { PREEMPTION_REASONS } from './parse-kubelet.ts'
 import {
   type ParsedScheduling,
@@ -45,7 +45,13 @@ function observations(input: RuleInput): Observation[] {
   }
   const cond = input.state.conditions.PodScheduled
   const evidence = conditionEvidence(input.state, 'PodScheduled')
-  if (cond && cond.status !== 'true' && cond.reason === 'Unschedulable' && cond.message && evidence) {
+  if (
+    cond &&
+    cond.status !== 'true' &&
+    cond.reason === 'Unschedulable' &&
+    cond.message &&
+    evidence
+  ) {
     out.push({
       parsed: parseScheduling(cond.message),
       at: cond.t,
@@ -74,7 +80,10 @@ function unschedulable(input: RuleInput): Finding[] {
         if (known.evidence.length < 5) known.evidence.push(o.evidence)
         continue
       }
-      const parsed = cause === o.parsed.cause ? o.parsed : { ...o.parsed, cause, subjects: subjectsOf(o.parsed, cause) }
+      const parsed =
+        cause === o.parsed.cause
+          ? o.parsed
+          : { ...o.parsed, cause, subjects: subjectsOf(o.parsed, cause) }
       byCause.set(
         cause,
         finding(cause, {
@@ -97,7 +106,8 @@ function unschedulable(input: RuleInput): Finding[] {
 function subjectsOf(p: ParsedScheduling, cause: string): string[] {
   const out: string[] = []
   for (const item of p.items) {
-    if (item.cause === cause && item.subject !== null && !out.includes(item.subject)) out.push(item.subject)
+    if (item.cause === cause && item.subject !== null && !out.includes(item.subject))
+      out.push(item.subject)
   }
   return out
 }
@@ -157,9 +167,14 @@ function preempted(input: RuleInput): Finding[] {
 
 function quotaKind(message: string): string {
   if (/exceeded quota/i.test(message)) return 'resource quota exceeded'
-  if (/admission webhook "[^"]*" denied/i.test(message)) return 'admission webhook denied the request'
+  if (/admission webhook "[^"]*" denied/i.test(message))
+    return 'admission webhook denied the request'
   if (/violates PodSecurity/i.test(message)) return 'PodSecurity admission rejected the pod'
-  if (/(maximum|minimum) \S+ usage per (Container|Pod)|LimitRange|must be less than or equal to \S+ limit/i.test(message)) {
+  if (
+    /(maximum|minimum) \S+ usage per (Container|Pod)|LimitRange|must be less than or equal to \S+ limit/i.test(
+      message,
+    )
+  ) {
     return 'LimitRange rejected the pod'
   }
   return 'the API server rejected the pod'

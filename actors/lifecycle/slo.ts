@@ -1,6 +1,6 @@
 import { ignoresDeleteReason, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
-import { deleteMark, deliveryEnd, isJob } from './derived.ts'
+import { deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
 import type { Mark, PodState, SloState } from './pod-state.ts'
 
 /** The thresholds that apply to this pod now (ms). */
@@ -50,7 +50,7 @@ function terminalOutcome(state: PodState, deadline: number, config: SloConfig): 
   if (failed) candidates.push({ result: 'failed', at: failed })
   if (state.evicted) candidates.push({ result: 'failed', at: state.evicted })
   const del = deleteMark(state)
-  if (del) {
+  if (del && !readinessUnobservable(state)) {
     const keep = del.t <= deadline || ignoresDeleteReason(config, state.namespace)
     candidates.push({ result: keep ? 'killed' : 'failed', at: del })
   }
@@ -123,6 +123,7 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
     finish(outcome.result, outcome.at.t, 'outcome')
     return changes
   }
+  if (readinessUnobservable(state)) return changes
   if (now >= giveUp) {
     slo.violatedAt ??= deadline
     finish('failed', giveUp, 'give-up')
@@ -154,6 +155,9 @@ function evaluateDelete(state: PodState, now: number, config: SloConfig): SloCha
   if (deleted && deleted.t <= giveUp) {
     if (deleted.t > deadline) slo.violatedAt ??= deadline
     finish(deleted.t <= deadline ? 'success' : 'late', deleted.t)
+  } else if (!state.seenObject) {
+    // Known only from Events: the object's removal is never an Event, so no timeout is provable.
+    return changes
   } else if (now >= giveUp) {
     slo.violatedAt ??= deadline
     finish('timeout', giveUp)
@@ -167,13 +171,13 @@ function evaluateDelete(state: PodState, now: number, config: SloConfig): SloCha
 /** The next instant an SLO can change without a signal (deadline or give-up), or null. */
 export function nextAlarm(state: PodState, config: SloConfig): number | null {
   const due: number[] = []
-  if (!state.slo.create.final && !state.createFailure) {
+  if (!state.slo.create.final && !state.createFailure && !readinessUnobservable(state)) {
     const c = createClock(state, config)
     if (c.deadline !== null && c.giveUp !== null) {
       due.push(state.slo.create.result === 'violated' ? c.giveUp : c.deadline)
     }
   }
-  if (state.slo.delete && !state.slo.delete.final) {
+  if (state.slo.delete && !state.slo.delete.final && state.seenObject) {
     const d = deleteClock(state, config)
     if (d.deadline !== null && d.giveUp !== null) {
       due.push(state.slo.delete.violatedAt === null ? d.deadline : d.giveUp)

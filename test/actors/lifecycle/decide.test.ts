@@ -171,6 +171,53 @@ describe('decide: create SLO verdicts', () => {
     assert.equal(r.slo.create.result, 'killed')
     assert.equal(r.milestones.scheduled, undefined)
   })
+  it('no verdict from a delete when only Events describe a pod that got placed (Ready unseen)', () => {
+    const ev = (at: string, reason: string) =>
+      sig({
+        at,
+        source: 'event',
+        event: { reason, message: `${reason} container app`, fieldPath: 'spec.containers{app}' },
+      })
+    const { state, effects } = run(
+      [
+        sig({ at: '2024-05-01T10:00:00Z', source: 'event', ops: ['owner:pod:created'] }),
+        ev('2024-05-01T10:00:05Z', 'Started'),
+        sig({ at: '2024-05-01T10:20:00Z', source: 'event', ops: ['owner:pod:deleted'] }),
+      ],
+      DEFAULT_SLO_CONFIG,
+      '2024-05-01T11:00:00Z',
+    )
+    closeSlos(state)
+    assert.equal(toReport(state, DEFAULT_SLO_CONFIG, null).slo.create.result, 'incomplete')
+    assert.deepEqual(alerts(effects), [])
+  })
+  it('killed when only Events describe a pod that was never scheduled before its delete', () => {
+    const r = run([
+      sig({ at: '2024-05-01T10:00:00Z', source: 'event', ops: ['owner:pod:created'] }),
+      sig({
+        at: '2024-05-01T10:00:00.5Z',
+        source: 'event',
+        event: {
+          reason: 'FailedScheduling',
+          type: 'Warning',
+          component: 'default-scheduler',
+          message: '0/3 nodes are available: 3 Insufficient cpu.',
+        },
+      }),
+      sig({
+        at: '2024-05-01T10:00:20Z',
+        source: 'event',
+        event: {
+          reason: 'FailedScheduling',
+          type: 'Warning',
+          component: 'default-scheduler',
+          message: 'skip schedule deleting pod: shop/web-1',
+        },
+      }),
+    ]).report()
+    assert.equal(r.slo.create.result, 'killed')
+    assert.equal(r.milestones.scheduled, undefined)
+  })
   it('failed when deleted after the deadline without becoming ready', () => {
     const r = run([
       created(),
