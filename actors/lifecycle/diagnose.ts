@@ -200,14 +200,7 @@ export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis
     ...probeRules(input),
   ]
   const spans = measurePhases(state, cutoff)
-  const all = [
-    ...hard,
-    ...slowRules(
-      input,
-      hard.filter((f) => f.kind === 'hard'),
-      spans,
-    ),
-  ]
+  const all = [...hard, ...slowRules(input, hard, spans)]
   if (input.delivered) for (const f of all) f.blocking = false
   const ranked = all
     .map((f) => ({ f, tier: tier(f, input, spans) }))

@@ -56,9 +56,10 @@ export const BUDGETS_OF: Record<DiagnosisPhase, readonly BudgetPhase[]> = {
   volume: ['nodeSetup'],
   sandbox: ['nodeSetup'],
   image: ['imagePull'],
-  containerCreate: ['containerStart', 'readiness'],
+  containerCreate: ['containerStart'],
+  // Crash loops and start failures after a first start show up in the readiness window too.
   containerStart: ['containerStart', 'readiness'],
-  hooks: ['containerStart', 'readiness'],
+  hooks: ['containerStart'],
   init: ['init'],
   readiness: ['readiness'],
   node: [],

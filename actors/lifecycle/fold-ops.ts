@@ -49,6 +49,8 @@ function condition(state: PodState, op: PodOp, type: string, status: string, at:
       break
     case 'Ready':
       if (!state.slo.create.final) offer(state, 'ready', at)
+      // A ready pod is running: Ready is an upper bound for a snapshot's untimed phase.
+      offer(state, 'running', at)
       break
     default:
       break
@@ -72,6 +74,8 @@ function containerOp(state: PodState, op: PodOp, parts: string[], at: Mark): voi
   if (kind === 'containerState' || kind === 'containerLastState') {
     if (what === 'Running') {
       if (better(at, cs.started)) cs.started = at
+      // A running container proves its sandbox existed by then (an upper bound, like Started).
+      if (kind === 'containerState') offer(state, 'sandboxReady', at)
     } else if (what === 'Waiting') {
       if (!cs.waiting || at.t >= cs.waiting.t) {
         cs.waiting = { reason: op.reason ?? parts[3] ?? '', t: at.t }

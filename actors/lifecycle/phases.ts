@@ -1,9 +1,14 @@
 import type { ReportPhases, ReportSli } from '../../protocol/pod-report.ts'
 import { containersStarted, deliveryEnd, isPreassigned, scheduledMark } from './derived.ts'
-import type { Mark, PodState } from './pod-state.ts'
+import { type Mark, type PodState, widthOf } from './pod-state.ts'
 
+/**
+ * Milliseconds from one milestone to the next. When a truncated time (1 s precision) stands for
+ * the same instant as a more precise earlier one, the phase took less than the truncation: 0.
+ */
 function span(from: Mark | undefined, to: Mark | undefined): number | null {
-  if (!from || !to || to.t < from.t) return null
+  if (!from || !to) return null
+  if (to.t < from.t) return from.t < to.t + widthOf(to) ? 0 : null
   return Math.round((to.t - from.t) / 1000)
 }
 

@@ -131,6 +131,8 @@ export function initialState(uid: string, namespace: string, name: string): PodS
 }
 
 const RANK: Record<Precision, number> = { us: 3, ms: 2, s: 1 }
+/** On a tie, evidence about the object itself beats an Event that mentions it. */
+const SOURCE_RANK: Record<SignalSource, number> = { audit: 4, watch: 3, list: 2, event: 1 }
 const WIDTH: Record<Precision, number> = { us: 1, ms: 1000, s: 1_000_000 }
 
 function within(a: Mark, b: Mark): boolean {
@@ -140,7 +142,8 @@ function within(a: Mark, b: Mark): boolean {
 /**
  * Whether candidate `c` should replace milestone `m`: the earlier instant wins, but when the two
  * stand for the same instant (one lies inside the other's truncation window) the more precise one
- * wins. Ties fall to the lower source name, so the result never depends on arrival order.
+ * wins. Ties fall to the source closest to the object (audit, watch, list, event), so the result
+ * never depends on arrival order.
  */
 export function better(c: Mark, m: Mark | undefined): boolean {
   if (!m) return true
@@ -149,7 +152,7 @@ export function better(c: Mark, m: Mark | undefined): boolean {
   }
   if (c.t !== m.t) return c.t < m.t
   if (RANK[c.p] !== RANK[m.p]) return RANK[c.p] > RANK[m.p]
-  return c.s < m.s
+  return SOURCE_RANK[c.s] > SOURCE_RANK[m.s]
 }
 
 /** Offers a candidate for a milestone; returns true when it was taken. */
@@ -157,6 +160,11 @@ export function offer(state: PodState, name: MilestoneName, c: Mark): boolean {
   if (!better(c, state.ms[name])) return false
   state.ms[name] = c
   return true
+}
+
+/** Width of the window a mark's precision stands for, µs. */
+export function widthOf(m: Mark): number {
+  return WIDTH[m.p]
 }
 
 /** True once the pod is gone or its lifecycle ended (tombstone-worthy). */

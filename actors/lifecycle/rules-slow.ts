@@ -111,17 +111,17 @@ function imagePullSlow(input: RuleInput, s: PhaseSpan): Finding {
 /**
  * Slowness (never for `success`): SchedulingSlow, KubeletSlow and ImagePullSlow when no hard
  * failure of their phase explains the time; then, over the SLO, SlowPhase for the phase most over
- * its budget among those no other finding covers.
+ * its budget among those no other finding (`found`: the rules' findings) covers.
  */
 export function slowRules(
   input: RuleInput,
-  hard: readonly Finding[],
+  found: readonly Finding[],
   spans: PhaseSpans = measurePhases(input.state, input.cutoff),
 ): Finding[] {
   if (input.result === 'success' || input.result === 'pending') return []
   const covered = new Set<BudgetPhase>()
-  for (const f of hard) for (const p of BUDGETS_OF[f.phase]) covered.add(p)
-  const hardIn = (phase: string) => hard.some((f) => f.phase === phase)
+  for (const f of found) for (const p of BUDGETS_OF[f.phase]) covered.add(p)
+  const hardIn = (phase: string) => found.some((f) => f.kind === 'hard' && f.phase === phase)
   const out: Finding[] = []
   const schedule = over(spans, input, 'schedule')
   if (schedule && !hardIn('schedule')) {
