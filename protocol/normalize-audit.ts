@@ -1,0 +1,112 @@
+import * as v from 'valibot'
+import { AuditEvent } from './k8s-audit.ts'
+import { isRecord, issueText, jsonType, text } from './k8s-pod-support.ts'
+import { type AuditContext, dropped } from './normalize-audit-context.ts'
+import { writeEvent } from './normalize-audit-events.ts'
+import {
+  bindPod,
+  createPod,
+  deletePod,
+  evictPod,
+  writePod,
+  writeStatus,
+} from './normalize-audit-pods.ts'
+import type { Normalized } from './pod-signal.ts'
+import { parseTime } from './time.ts'
+
+/** Options of `normalizeAuditEvent`. */
+export interface AuditNormalizeOptions {
+  /** Namespaces whose records are dropped (`IgnoredNamespaceForAudit`). */
+  readonly ignoredNamespaces?: ReadonlySet<string> | undefined
+}
+
+/** The audited resources we act on, as `resource` or `resource/subresource`. */
+export const AUDITED_RESOURCES = [
+  'pods',
+  'pods/binding',
+  'pods/status',
+  'pods/eviction',
+  'events',
+] as const
+/** One of `AUDITED_RESOURCES`. */
+export type AuditedResource = (typeof AUDITED_RESOURCES)[number]
+
+/** The verbs acted on per resource; any other verb is `irrelevant-verb`. */
+export const AUDITED_VERBS: Readonly<Record<AuditedResource, readonly string[]>> = {
+  pods: ['create', 'update', 'patch', 'delete'],
+  'pods/binding': ['create'],
+  'pods/status': ['update', 'patch'],
+  'pods/eviction': ['create'],
+  events: ['create', 'update', 'patch'],
+}
+
+/** Which audited resource a record is about, or `undefined` (irrelevant). */
+export function auditedResource(e: AuditEvent): AuditedResource | undefined {
+  const ref = e.objectRef
+  if (!ref) return undefined
+  const group = ref.apiGroup ?? ''
+  const sub = ref.subresource ?? ''
+  if (ref.resource === 'events' && (group === '' || group === 'events.k8s.io') && sub === '') {
+    return 'events'
+  }
+  if (ref.resource !== 'pods' || group !== '') return undefined
+  if (sub === '') return 'pods'
+  if (sub === 'binding' || sub === 'status' || sub === 'eviction') return `pods/${sub}`
+  return undefined
+}
+
+/**
+ * Turns one audit Event (`audit.k8s.io/v1`, `v1beta1`, trimmed lines) into pod signals
+ * (LIFECYCLE §1–§2). Only stage `ResponseComplete` counts (a line without `stage` but with a
+ * `responseStatus` is taken as complete); resources `pods` (create/update/patch/delete),
+ * `pods/binding`, `pods/status`, `pods/eviction` and `events` (core and events.k8s.io). Each
+ * relevant record gives one signal with id `audit:<auditID>:<stage>`, time = `stageTimestamp`
+ * (old events: `timestamp`), `received` = `requestReceivedTimestamp`, `actor` =
+ * `user.username`; the pod UID comes from `objectRef.uid`, the response Pod, a status patch's or
+ * a Binding's `metadata.uid`, else it is absent and the host resolves namespace/name. Writes of
+ * Events are the exception to id and time: they carry the Event's own id and occurrence time
+ * (see `writeEvent`). Failed writes and writes that change no op → `no-change`. Malformed input
+ * (not an object, no auditID, no usable time, wrong field types) → `invalid`.
+ */
+export function normalizeAuditEvent(input: unknown, opts: AuditNormalizeOptions = {}): Normalized {
+  if (!isRecord(input)) {
+    return { ok: false, invalid: `audit event: expected an object, got ${jsonType(input)}` }
+  }
+  const parsed = v.safeParse(AuditEvent, input)
+  if (!parsed.success) return { ok: false, invalid: issueText('audit event', parsed.issues) }
+  const e = parsed.output
+  const time = parseTime(e.stageTimestamp) ?? parseTime(e.timestamp)
+  if (!time) {
+    return { ok: false, invalid: 'audit event: no usable stageTimestamp or timestamp' }
+  }
+  const stage = e.stage ?? (e.responseStatus ? 'ResponseComplete' : undefined)
+  if (stage !== 'ResponseComplete') return dropped('irrelevant-stage')
+  const resource = auditedResource(e)
+  if (!resource) return dropped('irrelevant-resource')
+  if (!AUDITED_VERBS[resource].includes(e.verb)) return dropped('irrelevant-verb')
+  const namespace = e.objectRef?.namespace
+  if (namespace && opts.ignoredNamespaces?.has(namespace)) return dropped('ignored-namespace')
+  const ctx: AuditContext = {
+    event: e,
+    id: `audit:${e.auditID}:${stage}`,
+    time,
+    received: parseTime(e.requestReceivedTimestamp)?.time,
+    actor: text(e.user?.username),
+    code: e.responseStatus?.code,
+    ignoredNamespaces: opts.ignoredNamespaces,
+  }
+  switch (resource) {
+    case 'pods':
+      if (e.verb === 'create') return createPod(ctx)
+      if (e.verb === 'delete') return deletePod(ctx)
+      return writePod(ctx)
+    case 'pods/binding':
+      return bindPod(ctx)
+    case 'pods/status':
+      return writeStatus(ctx)
+    case 'pods/eviction':
+      return evictPod(ctx)
+    case 'events':
+      return writeEvent(ctx)
+  }
+}

@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { createServer, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/** A real server process started for a test, on loopback. */
+export interface TestServer {
+  readonly url: string
+  readonly port: number
+  readonly dir: string
+  readonly process: ChildProcess
+  /** SIGKILL (crash) or SIGTERM, then wait for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>
+  /** Stop, then start again on the same port and data directory. */
+  restart(): Promise<void>
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = new Socket()
+      s.once('connect', () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.once('error', () => resolve(false))
+      s.connect(port, '127.0.0.1')
+    })
+    if (ok) return
+    await sleep(50)
+  }
+  throw new Error(`server on port ${port} did not come up within ${timeoutMs} ms`)
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  stopping.add(child)
+  child.kill(signal)
+  return exited(child)
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+const stopping = new WeakSet<ChildProcess>()
+
+function launch(cmd: string, args: string[], dir: string): ChildProcess {
+  const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  let err = ''
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000)
+  })
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0 && signal === null && !stopping.has(child)) {
+      process.stderr.write(`${cmd} exited with ${code}: ${err}\n`)
+    }
+  })
+  return child
+}
+
+/**
+ * Starts `nats-server` with JetStream on a free port (the nats.js `nst` way: `-p -1` and a ports
+ * file), storing in a fresh temp dir. Restart keeps the port and the JetStream store.
+ */
+export async function startNats(): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'lunettes-nats-'))
+  let port = 0
+  const start = async (): Promise<ChildProcess> => {
+    const args = ['-a', '127.0.0.1', '-p', port === 0 ? '-1' : String(port), '-js', '-sd', dir]
+    const child = launch('nats-server', [...args, '--ports_file_dir', dir], dir)
+    if (port === 0) {
+      const deadline = Date.now() + 10_000
+      while (port === 0 && Date.now() < deadline) {
+        const file = (await readdir(dir)).find((f) => f.endsWith('.ports'))
+        if (file) {
+          const ports = JSON.parse(await readFile(join(dir, file), 'utf8')) as { nats?: string[] }
+          port = Number(new URL(ports.nats?.[0] ?? 'nats://x:0').port)
+        } else {
+          await sleep(25)
+        }
+      }
+    }
+    await waitForPort(port)
+    return child
+  }
+  let child = await start()
+  const server: TestServer = {
+    get url() {
+      return `nats://127.0.0.1:${port}`
+    },
+    get port() {
+      return port
+    },
+    dir,
+    get process() {
+      return child
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      await kill(child, signal)
+    },
+    async restart() {
+      await server.stop('SIGTERM')
+      child = await start()
+    },
+  }
+  return server
+}
+
+/**
+ * Starts `redis-server` on a free port in a fresh temp dir. With `aof`, append-only persistence is
+ * on (fsync always) so a restart loses nothing.
+ */
+export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'lunettes-redis-'))
+  const port = await freePort()
+  const start = async (): Promise<ChildProcess> => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '']
+    const persist = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+    const child = launch('redis-server', [...args, ...persist], dir)
+    await waitForPort(port)
+    return child
+  }
+  let child = await start()
+  const server: TestServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    get process() {
+      return child
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      await kill(child, signal)
+    },
+    async restart() {
+      await server.stop('SIGTERM')
+      child = await start()
+    },
+  }
+  return server
+}
+
+/** Stops a server and removes its data directory. */
+export async function dispose(server: TestServer | undefined): Promise<void> {
+  if (!server) return
+  await server.stop('SIGKILL')
+  await rm(server.dir, { recursive: true, force: true })
+}
