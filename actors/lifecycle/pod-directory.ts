@@ -1,4 +1,15 @@
+import { hex128 } from '../../protocol/hash.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
+
+/**
+ * A pod the API server refused to create never got a UID; its report needs one. Derived from the
+ * signal id (the audit ID), so a replay or a redelivery gives the same one; version nibble 0
+ * marks it as not issued by Kubernetes.
+ */
+export function rejectedPodUid(sig: PodSignal): string {
+  const h = hex128(`rejected:${sig.id}`)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-0${h.slice(13, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
 
 /** How far an owner's "Created pod: NAME" event may lie from the pod's own first evidence (µs). */
 const OWNER_CREATE_WINDOW = 5_000_000
@@ -57,6 +68,7 @@ export class PodDirectory {
       }
       return { uid }
     }
+    if (sig.ops.some((o) => o.op === 'pod:create:failed')) return { uid: rejectedPodUid(sig) }
     const uid = this.#pick(key, sig)
     if (uid) return { uid }
     const queue = this.#held.get(key) ?? []
