@@ -1,0 +1,68 @@
+import type { StoreKeys } from './keys.ts'
+import { keySlot } from './redis-store-slots.ts'
+import type { WriteOp } from './store.ts'
+
+/** One single-key Redis command of a write batch: name, key, arguments. */
+export type Command = [name: string, key: string, ...args: (string | number)[]]
+
+/**
+ * The Redis commands of one validated op. Every command touches exactly one key, so a batch can be
+ * split by cluster slot. Rollup minutes (and the namespace set) expire `rollupTtlMs` after their
+ * last increment.
+ */
+export function toCommands(op: WriteOp, k: StoreKeys, rollupTtlMs: number): Command[] {
+  switch (op.op) {
+    case 'state': {
+      const key = k.pod(op.uid)
+      // A plain SET also drops an earlier TTL: a pod that is live again keeps its state.
+      return [op.ttlMs === null ? ['set', key, op.json] : ['set', key, op.json, 'PX', op.ttlMs]]
+    }
+    case 'name':
+      return [['zadd', k.name(op.namespace, op.name), op.createdUs, op.uid]]
+    case 'slo':
+      return [
+        ['zadd', k.slo(op.type), op.finishedUs, op.uid],
+        ['zadd', k.sloNs(op.type, op.namespace), op.finishedUs, op.uid],
+      ]
+    case 'rollup': {
+      const fields = Object.entries(op.fields)
+      if (fields.length === 0) return []
+      const key = k.roll(op.type, op.namespace, op.minute)
+      const nsKey = k.rollNamespaces(op.type)
+      return [
+        ...fields.map(([name, n]): Command => ['hincrby', key, name, n]),
+        ['pexpire', key, rollupTtlMs],
+        ['sadd', nsKey, op.namespace],
+        ['pexpire', nsKey, rollupTtlMs],
+      ]
+    }
+    case 'alarm': {
+      const key = k.alarm(op.partition)
+      return [op.at === null ? ['zrem', key, op.uid] : ['zadd', key, op.at, op.uid]]
+    }
+    case 'meta': {
+      const key = k.meta(op.key)
+      return [op.value === null ? ['del', key] : ['set', key, op.value]]
+    }
+    case 'member':
+      return [['sadd', k.members(op.partition), op.uid]]
+    case 'forget':
+      return [
+        ['del', k.pod(op.uid)],
+        ['zrem', k.alarm(op.partition), op.uid],
+        ['srem', k.members(op.partition), op.uid],
+      ]
+  }
+}
+
+/** Splits commands by cluster slot, keeping their order within each slot. */
+export function bySlot(commands: readonly Command[]): Command[][] {
+  const groups = new Map<number, Command[]>()
+  for (const command of commands) {
+    const slot = keySlot(command[1])
+    const group = groups.get(slot)
+    if (group) group.push(command)
+    else groups.set(slot, [command])
+  }
+  return [...groups.values()]
+}
