@@ -1,0 +1,136 @@
+/**
+ * The message bus the actor system runs on. Two implementations share this contract and one
+ * contract test suite: NATS JetStream (`nats-bus.ts`) and the in-process embedded bus
+ * (`embedded-bus.ts`), so `lunettes all` needs no server and production scales out unchanged.
+ */
+
+/** A durably stored message delivered by a consumer. */
+export interface BusMessage {
+  readonly subject: string
+  readonly data: Uint8Array
+  /** The publisher's dedupe id (`Nats-Msg-Id`), if one was given. */
+  readonly msgId: string | undefined
+  /** Stream sequence: strictly increasing per stream. */
+  readonly seq: number
+  /** How many times this message was delivered (1 on first delivery). */
+  readonly deliveries: number
+  /** Acknowledge: the message will not be delivered again. */
+  ack(): void
+  /** Negative acknowledge: redeliver, after `delayMs` when given. */
+  nak(delayMs?: number): void
+}
+
+/** One message to publish durably. */
+export interface OutMessage {
+  readonly subject: string
+  readonly data: Uint8Array
+  /** Dedupe id: a second publish with the same id within the stream's window is dropped. */
+  readonly msgId?: string
+}
+
+/** A stream: subjects captured durably, with limits. */
+export interface StreamSpec {
+  readonly name: string
+  readonly subjects: readonly string[]
+  /** Maximum age of a message, ms. */
+  readonly maxAgeMs: number
+  /** Maximum stream size in bytes (-1: unlimited). */
+  readonly maxBytes: number
+  /** Publish dedupe window, ms. */
+  readonly duplicateWindowMs: number
+}
+
+/** A durable pull consumer on one subject of a stream, delivering in stream order. */
+export interface ConsumerSpec {
+  readonly stream: string
+  readonly durable: string
+  readonly filterSubject: string
+  /** Unacked messages are redelivered after this long, ms. */
+  readonly ackWaitMs: number
+}
+
+/** A durable consumer being read. */
+export interface Consumer {
+  /**
+   * The next messages in stream order, up to `max`: resolves as soon as at least one is available
+   * (with all that are available then), or with none after `expiresMs`. Messages not acked within
+   * the consumer's ack wait are delivered again, before newer ones.
+   */
+  fetch(max: number, expiresMs: number): Promise<BusMessage[]>
+  /** Messages not yet acknowledged, delivered or not (consumer lag). */
+  pending(): Promise<number>
+  /** Stops reading; messages delivered but not acked come back to the next reader. */
+  close(): Promise<void>
+}
+
+/** Why a request got no answer. */
+export class NoRespondersError extends Error {
+  override readonly name = 'NoRespondersError'
+  readonly subject: string
+  constructor(subject: string) {
+    super(`no responders on ${subject}`)
+    this.subject = subject
+  }
+}
+
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError'
+  readonly subject: string
+  constructor(subject: string, timeoutMs: number) {
+    super(`request on ${subject} timed out after ${timeoutMs} ms`)
+    this.subject = subject
+  }
+}
+
+/** The bus is unreachable or refused the operation (JetStream missing, stream full…). */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError'
+}
+
+/** A live subscription; `close()` stops delivery (and drains pending handlers). */
+export interface Subscription {
+  close(): Promise<void>
+}
+
+/** A key-value bucket with revisions and a TTL on every entry (leases, checkpoints). */
+export interface KvBucket {
+  /** Current value and revision, or null. */
+  get(key: string): Promise<{ value: Uint8Array; revision: number } | null>
+  /** Creates the key only if absent (or expired); returns its revision, or null if taken. */
+  create(key: string, value: Uint8Array): Promise<number | null>
+  /** Updates only if the revision still matches; returns the new revision, or null. */
+  update(key: string, value: Uint8Array, revision: number): Promise<number | null>
+  /** Unconditional write; returns the new revision. */
+  put(key: string, value: Uint8Array): Promise<number>
+  /** Deletes the key (only at `revision` when given). */
+  delete(key: string, revision?: number): Promise<void>
+}
+
+/** The bus as the runtime, the gateway and the collectors use it. */
+export interface Bus {
+  /** Creates or updates the stream idempotently; a clear error if the server lacks JetStream. */
+  ensureStream(spec: StreamSpec): Promise<void>
+  /** Creates the durable consumer if missing and returns a reader for it. */
+  consumer(spec: ConsumerSpec): Promise<Consumer>
+  /**
+   * Publishes durably; resolves once the stream stored every message (or recognised it as a
+   * duplicate). Rejects with BusUnavailableError when it cannot.
+   */
+  publish(messages: readonly OutMessage[]): Promise<void>
+  /** Fire-and-forget core publish (alerts, replay watermarks); streams capturing it keep it. */
+  emit(subject: string, data: Uint8Array): void
+  /** Subscribes to a subject (wildcards `*`, `>`); handlers run one at a time per subscription. */
+  subscribe(subject: string, handler: (subject: string, data: Uint8Array) => void): Subscription
+  /** Request/reply; rejects with NoRespondersError or RequestTimeoutError. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>
+  /** Serves requests in a queue group: each request is answered by one member. */
+  serve(
+    subject: string,
+    queue: string,
+    handler: (data: Uint8Array) => Promise<Uint8Array>,
+  ): Subscription
+  /** Opens (creating if needed) a KV bucket whose entries expire after `ttlMs`. */
+  kv(bucket: string, ttlMs: number): Promise<KvBucket>
+  /** Flushes and closes. */
+  close(): Promise<void>
+}

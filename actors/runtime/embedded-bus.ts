@@ -1,0 +1,258 @@
+import {
+  type Bus,
+  BusUnavailableError,
+  type Consumer,
+  type ConsumerSpec,
+  type KvBucket,
+  NoRespondersError,
+  type OutMessage,
+  RequestTimeoutError,
+  type StreamSpec,
+  type Subscription,
+} from './bus.ts'
+import { EmbeddedKv } from './embedded-kv.ts'
+import { checkSubject, subjectMatches } from './embedded-match.ts'
+import { EmbeddedStream } from './embedded-stream.ts'
+
+/** Options of the in-process bus. */
+export interface EmbeddedBusOptions {
+  /** Clock for stream ages, dedupe windows, ack deadlines and KV TTLs (default `Date.now`). */
+  readonly now?: () => number
+  /** Where handler failures are reported (a throwing handler never stops delivery). */
+  readonly log?: { warn(o: object, m: string): void }
+}
+
+type Reply = (data: Uint8Array) => void
+
+/** A core subscription as the router sees it. */
+interface Route {
+  readonly pattern: string
+  /** Queue group: each message goes to one member of the group. */
+  readonly queue: string | undefined
+  deliver(subject: string, data: Uint8Array, reply: Reply | undefined): void
+}
+
+const BUCKET_NAME = /^[-\w]+$/
+
+/**
+ * The bus in one process, for `lunettes all` and tests: the semantics of NATS core and JetStream
+ * (stream capture, dedupe, limits, durable pull consumers with ack/redelivery, queue groups, KV
+ * with revisions and TTL) without a server. Handlers always run on a later tick, never inside the
+ * publishing call.
+ */
+export class EmbeddedBus implements Bus {
+  readonly #now: () => number
+  readonly #log: { warn(o: object, m: string): void } | undefined
+  readonly #streams = new Map<string, EmbeddedStream>()
+  readonly #buckets = new Map<string, EmbeddedKv>()
+  readonly #routes = new Set<Route>()
+  readonly #subscriptions = new Set<Subscription>()
+  readonly #requests = new Set<() => void>()
+  #roundRobin = 0
+  #closed = false
+
+  constructor({ now = Date.now, log }: EmbeddedBusOptions = {}) {
+    this.#now = now
+    this.#log = log
+  }
+
+  async ensureStream(spec: StreamSpec): Promise<void> {
+    this.#assertOpen()
+    for (const subject of spec.subjects) checkSubject(subject, true)
+    for (const other of this.#streams.values()) {
+      if (other === this.#streams.get(spec.name)) continue
+      const overlap = spec.subjects.find((s) => overlapsAny(s, other))
+      if (overlap !== undefined) {
+        throw new BusUnavailableError(
+          `stream ${spec.name}: subject ${overlap} overlaps another stream`,
+        )
+      }
+    }
+    const existing = this.#streams.get(spec.name)
+    if (existing) existing.configure(spec)
+    else this.#streams.set(spec.name, new EmbeddedStream(spec, this.#now))
+  }
+
+  async consumer(spec: ConsumerSpec): Promise<Consumer> {
+    this.#assertOpen()
+    checkSubject(spec.filterSubject, true)
+    const stream = this.#streams.get(spec.stream)
+    if (!stream) throw new BusUnavailableError(`stream ${spec.stream} not found`)
+    return stream.consumer(spec)
+  }
+
+  async publish(messages: readonly OutMessage[]): Promise<void> {
+    this.#assertOpen()
+    const targets = messages.map((m) => {
+      checkSubject(m.subject, false)
+      const streams = [...this.#streams.values()].filter((s) => s.captures(m.subject))
+      if (streams.length === 0) throw new BusUnavailableError(`no stream captures ${m.subject}`)
+      return streams
+    })
+    messages.forEach((m, i) => {
+      for (const stream of targets[i] ?? []) stream.store(m.subject, m.data, m.msgId)
+      this.#route(m.subject, m.data, undefined)
+    })
+  }
+
+  emit(subject: string, data: Uint8Array): void {
+    this.#assertOpen()
+    checkSubject(subject, false)
+    for (const stream of this.#streams.values()) {
+      if (!stream.captures(subject)) continue
+      try {
+        stream.store(subject, data, undefined)
+      } catch (err: unknown) {
+        this.#log?.warn({ err, subject }, 'emitted message not stored')
+      }
+    }
+    this.#route(subject, data, undefined)
+  }
+
+  subscribe(subject: string, handler: (subject: string, data: Uint8Array) => void): Subscription {
+    this.#assertOpen()
+    checkSubject(subject, true)
+    const queue: [string, Uint8Array][] = []
+    let scheduled = false
+    let drained: (() => void) | undefined
+    const pump = () => {
+      scheduled = false
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        try {
+          handler(next[0], next[1])
+        } catch (err: unknown) {
+          this.#log?.warn({ err, subject: next[0] }, 'subscription handler failed')
+        }
+      }
+      drained?.()
+    }
+    const route: Route = {
+      pattern: subject,
+      queue: undefined,
+      deliver: (s, data) => {
+        queue.push([s, data.slice()])
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(pump)
+        }
+      },
+    }
+    return this.#register(route, async () => {
+      if (queue.length > 0) await new Promise<void>((resolve) => (drained = resolve))
+    })
+  }
+
+  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    this.#assertOpen()
+    checkSubject(subject, false)
+    return new Promise<Uint8Array>((resolve, reject) => {
+      let done = false
+      const finish = (settle: () => void) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        this.#requests.delete(cancel)
+        settle()
+      }
+      const timer = setTimeout(
+        () => finish(() => reject(new RequestTimeoutError(subject, timeoutMs))),
+        timeoutMs,
+      )
+      const cancel = () => finish(() => reject(new BusUnavailableError('bus closed')))
+      this.#requests.add(cancel)
+      const reply = (answer: Uint8Array) => finish(() => resolve(answer.slice()))
+      if (!this.#route(subject, data, reply)) {
+        finish(() => reject(new NoRespondersError(subject)))
+      }
+    })
+  }
+
+  serve(
+    subject: string,
+    queue: string,
+    handler: (data: Uint8Array) => Promise<Uint8Array>,
+  ): Subscription {
+    this.#assertOpen()
+    checkSubject(subject, true)
+    const running = new Set<Promise<void>>()
+    const route: Route = {
+      pattern: subject,
+      queue,
+      deliver: (s, data, reply) => {
+        const copy = data.slice()
+        const run = new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => handler(copy))
+          .then((answer) => reply?.(answer))
+          .catch((err: unknown) => this.#log?.warn({ err, subject: s }, 'request handler failed'))
+          .finally(() => running.delete(run))
+        running.add(run)
+      },
+    }
+    return this.#register(route, async () => {
+      await Promise.all(running)
+    })
+  }
+
+  async kv(bucket: string, ttlMs: number): Promise<KvBucket> {
+    this.#assertOpen()
+    if (!BUCKET_NAME.test(bucket)) throw new TypeError(`invalid bucket name ${bucket}`)
+    const existing = this.#buckets.get(bucket)
+    if (existing) {
+      existing.ttlMs = ttlMs
+      return existing
+    }
+    const created = new EmbeddedKv(ttlMs, this.#now, () => this.#assertOpen())
+    this.#buckets.set(bucket, created)
+    return created
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await Promise.all([...this.#subscriptions].map((s) => s.close()))
+    this.#closed = true
+    for (const stream of this.#streams.values()) stream.close()
+    for (const cancel of [...this.#requests]) cancel()
+  }
+
+  #register(route: Route, drain: () => Promise<void>): Subscription {
+    this.#routes.add(route)
+    let closing: Promise<void> | undefined
+    const subscription: Subscription = {
+      close: () => {
+        closing ??= (async () => {
+          this.#routes.delete(route)
+          await drain()
+          this.#subscriptions.delete(subscription)
+        })()
+        return closing
+      },
+    }
+    this.#subscriptions.add(subscription)
+    return subscription
+  }
+
+  /** Delivers to every plain subscriber and one member per queue group; false if nobody listens. */
+  #route(subject: string, data: Uint8Array, reply: Reply | undefined): boolean {
+    const groups = new Map<string, Route[]>()
+    let interest = false
+    for (const route of this.#routes) {
+      if (!subjectMatches(route.pattern, subject)) continue
+      interest = true
+      if (route.queue === undefined) route.deliver(subject, data, reply)
+      else groups.set(route.queue, [...(groups.get(route.queue) ?? []), route])
+    }
+    for (const members of groups.values()) {
+      members[this.#roundRobin++ % members.length]?.deliver(subject, data, reply)
+    }
+    return interest
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new BusUnavailableError('bus closed')
+  }
+}
+
+/** Whether a stream pattern could capture subjects another stream already captures. */
+function overlapsAny(pattern: string, other: EmbeddedStream): boolean {
+  return other.patterns.some((p) => subjectMatches(pattern, p) || subjectMatches(p, pattern))
+}
