@@ -23,6 +23,8 @@ export type Effect =
   | { type: 'alarm'; at: number | null }
   | { type: 'alert'; alert: SloAlert }
   | { type: 'trace'; action: 'PodCreate' | 'PodDelete'; id: string }
+  /** An SLO reached its final verdict at `at` (epoch µs): index it, roll it up. */
+  | { type: 'verdict'; slo: 'create' | 'delete'; result: string; at: number; code: string | null }
   | { type: 'metric'; name: string; labels: Record<string, string>; value: number }
 
 /** Diagnosis hook: what blocks (or blocked) the pod, for alerts and reports. */
@@ -159,6 +161,10 @@ export function createDecider({ config, diagnose = () => null }: DeciderOptions)
       }
       if (change.kind === 'final') {
         const action = change.slo === 'create' ? 'PodCreate' : 'PodDelete'
+        const slo = change.slo === 'create' ? state.slo.create : state.slo.delete
+        const result = slo?.result ?? 'pending'
+        const code = change.slo === 'create' ? (diagnose(state, now, result)?.code ?? null) : null
+        effects.push({ type: 'verdict', slo: change.slo, result, at: change.at, code })
         effects.push({ type: 'trace', action, id: `${state.uid}:${action}` })
       }
       effects.push(...metricsFor(state, change, now))

@@ -7,9 +7,16 @@ import {
   type Finding,
   formatDuration,
   markEvidence,
+  oneLine,
   type RuleInput,
 } from './diagnosis-finding.ts'
-import { BUDGETS_OF, budgetOf, measurePhases, type PhaseSpans } from './diagnosis-phases.ts'
+import {
+  BUDGET_PHASES,
+  BUDGETS_OF,
+  budgetOf,
+  measurePhases,
+  type PhaseSpans,
+} from './diagnosis-phases.ts'
 import { isSchedulingNoise } from './parse-scheduling.ts'
 import type { Mark, PodState } from './pod-state.ts'
 import { containerRules } from './rules-container.ts'
@@ -21,6 +28,9 @@ import { scheduleRules } from './rules-schedule.ts'
 import { slowRules } from './rules-slow.ts'
 
 export type { Budgets } from './diagnosis-finding.ts'
+
+/** How many other findings the detail line summarises. */
+const ALSO_MAX = 4
 
 /** What diagnosis needs besides the pod: budgets, the hook timeout, the clock and the verdict. */
 export interface DiagnoseContext {
@@ -66,24 +76,33 @@ function verdictTime(state: PodState, result: string, now: number): number {
   }
 }
 
-/** A hard failure is significant when its phase ran over budget (or cannot be measured). */
+/**
+ * A resolved hard failure explains a late delivery only when it sat in the phase that overran its
+ * budget most (or its phase cannot be measured); otherwise the slowness elsewhere ranks first.
+ */
 function significant(f: Finding, spans: PhaseSpans, budgets: Budgets): boolean {
   const phases = BUDGETS_OF[f.phase]
   if (phases.length === 0) return true
+  let worst = 0
+  for (const p of BUDGET_PHASES) {
+    const s = spans[p]
+    if (s) worst = Math.max(worst, s.ms - budgetOf(budgets, p))
+  }
   let measured = false
   for (const p of phases) {
     const s = spans[p]
     if (!s) continue
     measured = true
-    if (s.ms > budgetOf(budgets, p)) return true
+    const excess = s.ms - budgetOf(budgets, p)
+    if (excess > 0 && excess >= worst) return true
   }
   return !measured
 }
 
 /**
  * Ranking tiers, lower first: 0 terminal blockers, 1 hard blockers, 2 open slowness, 3 resolved
- * hard failures whose phase ran over budget, 4 closed slowness, 5 resolved hard failures within
- * budget, 6 findings after the verdict instant (after delivery, or after the delete).
+ * hard failures of the phase most over budget, 4 closed slowness, 5 other resolved hard failures,
+ * 6 findings after the verdict instant (after delivery, or after the delete).
  */
 function tier(f: Finding, input: RuleInput, spans: PhaseSpans): number {
   const after = input.delivered
@@ -222,13 +241,20 @@ export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis
   } else primary = pick(5)
   const chosen = primary ?? fallback(state, input)
   const findings: string[] = [chosen.code]
-  for (const r of ranked) if (!findings.includes(r.f.code)) findings.push(r.f.code)
+  // The other findings' summaries (exit codes, taint keys…) ride along in the detail.
+  const also: string[] = []
+  for (const r of ranked) {
+    if (findings.includes(r.f.code)) continue
+    findings.push(r.f.code)
+    if (also.length < ALSO_MAX) also.push(`also ${r.f.code}: ${oneLine(r.f.summary, 160)}`)
+  }
+  const detail = [chosen.detail, ...also].filter((x) => x !== undefined).join(' | ')
   return {
     code: chosen.code,
     owner: ownerOf(chosen),
     phase: chosen.phase,
     summary: chosen.summary,
-    ...(chosen.detail ? { detail: chosen.detail } : {}),
+    ...(detail !== '' ? { detail } : {}),
     evidence: chosen.evidence,
     findings,
   }

@@ -55,11 +55,13 @@ export const BUDGETS_OF: Record<DiagnosisPhase, readonly BudgetPhase[]> = {
   admission: ['nodeSetup'],
   volume: ['nodeSetup'],
   sandbox: ['nodeSetup'],
-  image: ['imagePull'],
+  // A container waiting for its image cannot start either.
+  image: ['imagePull', 'containerStart'],
   containerCreate: ['containerStart'],
   // Crash loops and start failures after a first start show up in the readiness window too.
   containerStart: ['containerStart', 'readiness'],
-  hooks: ['containerStart'],
+  // A failing hook kills the container: its restarts show in the readiness window.
+  hooks: ['containerStart', 'readiness'],
   init: ['init'],
   readiness: ['readiness'],
   node: [],
@@ -87,7 +89,7 @@ export function pullWindows(
 }
 
 /** Length of the union of windows, clipped to [lo, hi], in µs. */
-export function unionLength(
+function unionLength(
   windows: readonly { from: number; to: number }[],
   lo = -Infinity,
   hi = Infinity,

@@ -55,7 +55,7 @@ export function classifyPullCause(cause: string): ImageCode {
 }
 
 /** Drops the gRPC prefix (`rpc error: code = Unknown desc = `) the runtimes put in front. */
-export function shortCause(cause: string): string {
+function shortCause(cause: string): string {
   return cause.replace(/^rpc error: code = \w+ desc = /, '').trim()
 }
 

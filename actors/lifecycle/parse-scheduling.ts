@@ -109,6 +109,8 @@ function classifyWhole(
   if (/^binding rejected|already assigned to node/i.test(head)) {
     return { cause: 'Unschedulable.Other', subject: null }
   }
+  if (/plugin "VolumeBinding"/.test(head))
+    return { cause: 'Unschedulable.VolumeBinding', subject: null }
   return classifyItem(head.replace(/"[^"]*"/g, '""'))
 }
 
@@ -179,7 +181,10 @@ const EXPLAIN: Record<ScheduleCause, (p: ParsedScheduling) => string> = {
     `no node satisfies the pod's ${p.subjects.join(', ') || 'placement constraints'}`,
   'Unschedulable.VolumeBinding': () => "the pod's volumes cannot be bound or placed on any node",
   'Unschedulable.NoNodes': () => 'no ready, schedulable node is available',
-  'Unschedulable.Other': () => 'the scheduler could not place the pod',
+  'Unschedulable.Other': (p) =>
+    /already assigned to node/.test(p.head)
+      ? 'the pod was already bound (a binding race, harmless once bound)'
+      : 'the scheduler could not place the pod',
 }
 
 /** One human line: the scheduler's words, then what they mean. */
@@ -190,6 +195,7 @@ export function schedulingSummary(p: ParsedScheduling): string {
 
 /** Detail line: every item of the message, grouped under its cause. */
 export function schedulingDetail(p: ParsedScheduling): string {
+  if (p.nodes === null) return `message: ${p.head}`
   const named = p.cause === 'Unschedulable.InsufficientResources' ? 'resources' : 'subjects'
   const lead = p.subjects.length > 0 ? `${named}: ${p.subjects.join(', ')}; ` : ''
   return `${lead}nodes: ${p.items.map((i) => `${i.count} ${i.text}`).join('; ')}`

@@ -1,5 +1,5 @@
 import type { MilestoneName } from '../../protocol/pod-report.ts'
-import type { PodFacts, SignalSource } from '../../protocol/pod-signal.ts'
+import type { PodFacts, PodSignal, SignalSource } from '../../protocol/pod-signal.ts'
 import type { Precision } from '../../protocol/time.ts'
 
 /** A milestone candidate: epoch µs, its precision and the source that saw it. */
@@ -93,6 +93,11 @@ export interface PodState {
   alarm: number | null
   /** Newest signal time folded. */
   lastSignal: number
+  /**
+   * Signals of a pod known only from Events (no facts yet), kept so that a static pod's config-UID
+   * actor can be folded into its mirror pod once the mirror names it (capped).
+   */
+  log?: PodSignal[]
 }
 
 /** How many dedupe ids a pod remembers; redeliveries are recent, so a window suffices. */

@@ -46,7 +46,7 @@ function waitingEvidence(state: PodState, name: string): Evidence | null {
 }
 
 /** The container's last termination as evidence, or null. */
-export function terminationEvidence(state: PodState, name: string): Evidence | null {
+function terminationEvidence(state: PodState, name: string): Evidence | null {
   const t = state.containers[name]?.lastTermination
   if (!t) return null
   return {
@@ -173,11 +173,15 @@ function crashLoops(input: RuleInput): Finding[] {
     }
     known.evidence.push(ev)
   }
+  const initByEvent = new Set<string>()
   for (const ev of input.events) {
     if (ev.reason !== 'BackOff') continue
     const m = RESTART_BACKOFF.exec(ev.message)
-    const name = containerOf(ev)?.name ?? m?.[1]
-    if (m && name) note(name, ev.first, ev.last, ev.uid, eventEvidence(ev))
+    const c = containerOf(ev)
+    const name = c?.name ?? m?.[1]
+    if (!m || !name) continue
+    if (c?.init) initByEvent.add(name)
+    note(name, ev.first, ev.last, ev.uid, eventEvidence(ev))
   }
   for (const name of containerNames(state)) {
     const w = state.containers[name]?.waiting
@@ -192,7 +196,7 @@ function crashLoops(input: RuleInput): Finding[] {
     const exit = lastExit(state, name)
     const restarts = cs?.restarts ?? 0
     const te = terminationEvidence(state, name)
-    const init = isInit(state, name)
+    const init = isInit(state, name) || initByEvent.has(name)
     const facts = [exit ? `last exit ${exit}` : null, restarts > 0 ? `${restarts} restarts` : null]
       .filter(Boolean)
       .join(', ')

@@ -102,7 +102,9 @@ export function imageRules(input: RuleInput): Finding[] {
     for (const [, same] of groupBy(used, (o) => o.failure.code)) {
       const newest = same[same.length - 1]
       if (!newest) continue
-      const failure = { ...newest.failure, image: newest.failure.image ?? image }
+      // `Error: InvalidImageName` names the code only; the InspectFailed event says why.
+      const telling = [...same].reverse().find((o) => !/^\w+$/.test(o.failure.cause)) ?? newest
+      const failure = { ...telling.failure, image: telling.failure.image ?? image }
       const evidence = [...same.slice(-3), ...(used === specific ? wrappers.slice(-2) : [])]
       out.push(
         finding(failure.code, {

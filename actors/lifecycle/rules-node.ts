@@ -136,16 +136,13 @@ function terminal(input: RuleInput): Finding[] {
       )
     }
   }
-  if (state.evicted) {
-    const e = markEvidence('evicted', state.evicted)
-    add(
-      'Evicted',
-      'evicted through the eviction API (drain, descheduler)',
-      e,
-      state.evicted.t,
-      state.evicted.t,
-      'evicted',
-    )
+  // `evicted` also comes from the kubelet's Evicted event, which the loop above already reported.
+  const evictedEvent = input.events.some((ev) => ev.reason === 'Evicted')
+  if (state.evicted && !evictedEvent) {
+    const { t, s } = state.evicted
+    const e = { ...markEvidence('evicted', state.evicted), source: s === 'audit' ? 'audit' : s }
+    const how = s === 'audit' ? ' through the eviction API (drain, descheduler)' : ''
+    add('Evicted', `evicted${how}`, e, t, t, 'evicted')
   }
   const target = state.conditions.DisruptionTarget
   const te = conditionEvidence(state, 'DisruptionTarget')

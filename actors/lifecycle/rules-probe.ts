@@ -44,7 +44,12 @@ export function probeRules(input: RuleInput): Finding[] {
     const failures = (counted.length > 0 ? counted : list).reduce((n, o) => n + o.ev.count, 0)
     const kinds = [...new Set(list.map((o) => o.probe.kind.toLowerCase()))].join('/')
     const who = container ? `container ${container}` : 'a container'
-    const what = readiness ? 'keeps the pod from becoming ready' : 'restarts the container'
+    const blocking = input.state.containers[container]?.ready !== true && !input.delivered
+    const what = readiness
+      ? blocking
+        ? 'keeps the pod from becoming ready'
+        : 'held back readiness'
+      : 'restarts the container'
     const text = probe.text === '' ? '(no output)' : oneLine(probe.text, 140)
     const cond = readiness ? conditionEvidence(input.state, 'ContainersReady') : null
     out.push(
@@ -58,7 +63,7 @@ export function probeRules(input: RuleInput): Finding[] {
         first: Math.min(...list.map((o) => o.ev.first)),
         at: newest.ev.last,
         tie: `${container}:${newest.ev.uid}`,
-        blocking: input.state.containers[container]?.ready !== true,
+        blocking,
       }),
     )
   }

@@ -19,7 +19,7 @@ import {
 import type { PodState } from './pod-state.ts'
 
 /** The scheduler placed the pod (or nobody had to). */
-export function isScheduled(state: PodState): boolean {
+function isScheduled(state: PodState): boolean {
   return state.bound || state.ms.scheduled !== undefined || isPreassigned(state)
 }
 

@@ -100,7 +100,13 @@ function imagePullSlow(input: RuleInput, s: PhaseSpan): Finding {
     detail: windows
       .map((w) => `${w.image} ${formatDuration(w.ms)}${w.open ? ' (still pulling)' : ''}`)
       .join('; '),
-    evidence: [],
+    evidence: windows.slice(0, 3).flatMap((w) => {
+      const pull = input.state.pulls[w.image]
+      const out: Evidence[] = []
+      if (pull?.start) out.push(markEvidence(`pulls.${w.image}.start`, pull.start))
+      if (pull?.end) out.push(markEvidence(`pulls.${w.image}.end`, pull.end))
+      return out
+    }),
     first: s.from,
     at: s.to,
     tie: 'imagePull',
@@ -120,7 +126,11 @@ export function slowRules(
 ): Finding[] {
   if (input.result === 'success' || input.result === 'pending') return []
   const covered = new Set<BudgetPhase>()
-  for (const f of found) for (const p of BUDGETS_OF[f.phase]) covered.add(p)
+  for (const f of found) {
+    // A pod cut short from outside (eviction, node loss, preemption) explains all its slowness.
+    const phases = f.terminal || f.phase === 'node' ? BUDGET_PHASES : BUDGETS_OF[f.phase]
+    for (const p of phases) covered.add(p)
+  }
   const hardIn = (phase: string) => found.some((f) => f.kind === 'hard' && f.phase === phase)
   const out: Finding[] = []
   const schedule = over(spans, input, 'schedule')
