@@ -126,15 +126,25 @@ export class EmbeddedStream {
     return this.#messages[index]
   }
 
-  consumer(spec: ConsumerSpec): EmbeddedConsumer {
-    const existing = this.#consumers.get(spec.durable)
-    if (existing) {
-      existing.configure(spec)
-      return existing
+  /** A reader of the durable consumer (created on first use); closing it ends only this reader. */
+  consumer(spec: ConsumerSpec): Consumer {
+    let durable = this.#consumers.get(spec.durable)
+    if (durable) durable.configure(spec)
+    else {
+      durable = new EmbeddedConsumer(this, spec)
+      this.#consumers.set(spec.durable, durable)
     }
-    const created = new EmbeddedConsumer(this, spec)
-    this.#consumers.set(spec.durable, created)
-    return created
+    const state = durable
+    let closed = false
+    return {
+      fetch: (max, expiresMs) =>
+        closed ? Promise.resolve([]) : state.fetch(max, expiresMs, () => closed),
+      pending: () => state.pending(),
+      close: async () => {
+        closed = true
+        state.wake()
+      },
+    }
   }
 
   close(): void {
@@ -143,8 +153,11 @@ export class EmbeddedStream {
   }
 }
 
-/** A durable pull consumer: in-order first delivery, ack tracking, redelivery after ack wait. */
-export class EmbeddedConsumer implements Consumer {
+/**
+ * A durable pull consumer's state, shared by its readers: in-order first delivery, ack tracking,
+ * redelivery after the ack wait.
+ */
+export class EmbeddedConsumer {
   readonly #stream: EmbeddedStream
   #filter: string
   #ackWaitMs: number
@@ -165,20 +178,17 @@ export class EmbeddedConsumer implements Consumer {
     this.#ackWaitMs = spec.ackWaitMs
   }
 
-  async fetch(max: number, expiresMs: number): Promise<BusMessage[]> {
+  async fetch(max: number, expiresMs: number, stopped = () => false): Promise<BusMessage[]> {
     if (this.#stream.closed) throw new BusUnavailableError('bus closed')
     const until = Date.now() + expiresMs
     const out: BusMessage[] = []
     for (;;) {
+      if (stopped()) return out
       this.#take(max, out)
       const left = until - Date.now()
       if (out.length > 0 || left <= 0 || this.#stream.closed) return out
       await this.#wait(Math.min(left, this.#nextDueIn()))
     }
-  }
-
-  async close(): Promise<void> {
-    this.wake()
   }
 
   async pending(): Promise<number> {

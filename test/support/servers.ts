@@ -132,7 +132,9 @@ export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promi
   const port = await freePort()
   const start = async (): Promise<ChildProcess> => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '']
-    const persist = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+    const persist = aof
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no']
     const child = launch('redis-server', [...args, ...persist], dir)
     await waitForPort(port)
     return child

@@ -149,7 +149,8 @@ describe('replay never crashes on garbage', () => {
         bad++
       }
       bytes += line.length + 1
-      if (!stream.write(`${line}\n`)) await new Promise((r) => stream.once('drain', r))
+      if (!stream.write(`${line}\n`))
+        await new Promise<void>((r) => stream.once('drain', () => r()))
     }
     for (; i < good.length; i++) stream.write(`${good[i]}\n`)
     stream.end()

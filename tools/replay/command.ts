@@ -25,6 +25,12 @@ Options:
                           default: $LUNETTES_SLO_CONFIG or $LUNETTES_SLO_CONFIG_JSON, else built-ins
       --max-gap DURATION  input silence treated as an observation gap (default 5m)
       --strict            exit 1 when any input line is malformed
+      --hosts N           in-process actor hosts (default 1)
+      --no-actors         leave the work to separately started 'lunettes actors --replay'
+      --partitions P      signal partitions (default $LUNETTES_PARTITIONS or 32)
+
+With NATS_URL / REDIS_URL set, signals and state go through those servers (a channel and a store
+prefix of the run's own), else through the embedded bus and store.
   -h, --help              this help
 `
 
@@ -44,10 +50,7 @@ function printSummary(summary: ReplaySummary, write: (s: string) => void): void 
       .sort()
       .map(([k, n]) => `${k}=${n}`)
       .join(' ') || 'none'
-  write(
-    `signals ${summary.signals} (duplicates ${summary.duplicates}, unresolved ${summary.unresolved}, ` +
-      `static merges ${summary.merged}, alarms suspended in gaps ${summary.suspendedAlarms})\n`,
-  )
+  write(`signals ${summary.signals} (observation gaps over the max gap: ${summary.gaps})\n`)
   write(`pods ${summary.pods}: create ${fmt(summary.create)}; delete ${fmt(summary.delete)}\n`)
 }
 
@@ -65,6 +68,13 @@ async function writeReports(path: string, reports: readonly PodReport[]): Promis
   }
 }
 
+function positiveInt(text: string, what: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${what}: expected a positive integer, got "${text}"`)
+  return n
+}
+
 /** `lunettes replay`: returns the process exit code. */
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -75,6 +85,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
       'slo-config': { type: 'string' },
       'max-gap': { type: 'string' },
       strict: { type: 'boolean', default: false },
+      'no-actors': { type: 'boolean', default: false },
+      hosts: { type: 'string' },
+      partitions: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -96,6 +109,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
     config,
     maxGapMs,
     diagnose: createDiagnose(config),
+    backends: { natsUrl: process.env.NATS_URL, redisUrl: process.env.REDIS_URL },
+    hosts: values['no-actors'] ? 0 : positiveInt(values.hosts ?? '1', '--hosts'),
+    partitions: positiveInt(
+      values.partitions ?? process.env.LUNETTES_PARTITIONS ?? '32',
+      '--partitions',
+    ),
     onSkip: (s) => process.stderr.write(`skipped ${s.file}:${s.line}: ${s.reason}\n`),
   })
   await writeReports(values.output, reports)

@@ -1,29 +1,18 @@
-import { createDecider, type Diagnose, type Effect } from '../../actors/lifecycle/decide.ts'
-import type { PodState } from '../../actors/lifecycle/pod-state.ts'
-import { toReport } from '../../actors/lifecycle/report.ts'
-import { closeSlos } from '../../actors/lifecycle/slo.ts'
-import { LocalHost } from '../../actors/runtime/local-host.ts'
+import { randomBytes } from 'node:crypto'
+import { createDecider, type Diagnose } from '../../actors/lifecycle/decide.ts'
+import { ActorHost } from '../../actors/runtime/actor-host.ts'
+import { replayChannel } from '../../actors/runtime/channel.ts'
+import { type BackendOptions, openBackends } from '../../actors/runtime/connect.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
+import type { SloAlert } from '../../protocol/alert.ts'
+import { replayDoneSubject } from '../../protocol/envelope.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
-import type { PodSignal } from '../../protocol/pod-signal.ts'
-import { normalizeRecord } from './normalize-record.ts'
-import { readInputFile } from './read-inputs.ts'
+import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
+import { type InputStats, readAll, type SkippedLine } from './read-signals.ts'
+import { collectReports } from './replay-collect.ts'
+import { publishReplay, replayMessages } from './replay-feed.ts'
 
-/** Per input file: what was read and what became of it. */
-export interface InputStats {
-  file: string
-  records: number
-  signals: number
-  malformed: number
-  dropped: Record<string, number>
-}
-
-/** A line replay could not use, with its place and the reason. */
-export interface SkippedLine {
-  file: string
-  line: number
-  reason: string
-}
+export type { InputStats, SkippedLine } from './read-signals.ts'
 
 export interface ReplaySummary {
   inputs: InputStats[]
@@ -31,10 +20,8 @@ export interface ReplaySummary {
   skipped: SkippedLine[]
   malformed: number
   signals: number
-  duplicates: number
-  unresolved: number
-  merged: number
-  suspendedAlarms: number
+  /** Observation gaps longer than the max gap (alarms suspended across them). */
+  gaps: number
   pods: number
   create: Record<string, number>
   delete: Record<string, number>
@@ -49,106 +36,139 @@ export interface ReplayOptions {
    * happened: SLO alarms due inside a gap do not fire; each such pod is judged on its next signal.
    */
   maxGapMs?: number
-  onEffect?: (effect: Effect, state: PodState) => void
   /** Called for every malformed line as it is read (the CLI prints each one). */
   onSkip?: (line: SkippedLine) => void
+  /** Called for every SLO alert the replay publishes. */
+  onAlert?: (alert: SloAlert) => void
+  /** NATS / Redis to run on; default: embedded bus and store. */
+  backends?: BackendOptions
+  /** In-process actor hosts (default 1); 0 = separately started `lunettes actors --replay`. */
+  hosts?: number
+  partitions?: number
+  /** Channel run id; default random (in-process hosts) or `shared` (separate hosts). */
+  run?: string
+  /** Told which partitions each in-process host owns once they started. */
+  onHosts?: (owned: number[][]) => void
+  /** Max time to wait for the actors to finish, ms (default 10 min). */
+  timeoutMs?: number
 }
-
-/** How many malformed lines the summary keeps in full; the rest are counted. */
-export const SKIPPED_KEPT = 1000
 
 /** Default observation gap: 5 minutes without any pod signal. */
 export const DEFAULT_MAX_GAP_MS = 5 * 60_000
-
-async function readAll(
-  inputs: readonly string[],
-  config: SloConfig,
-  onSkip: (line: SkippedLine) => void,
-) {
-  const signals: PodSignal[] = []
-  const stats: InputStats[] = []
-  const skipped: SkippedLine[] = []
-  for (const file of inputs) {
-    const s: InputStats = { file, records: 0, signals: 0, malformed: 0, dropped: {} }
-    stats.push(s)
-    for await (const record of readInputFile(file)) {
-      s.records++
-      const out = normalizeRecord(record, config)
-      if (out.ok) {
-        s.signals += out.signals.length
-        signals.push(...out.signals)
-      } else if ('invalid' in out) {
-        s.malformed++
-        const line = { file, line: record.line, reason: out.invalid }
-        if (skipped.length < SKIPPED_KEPT) skipped.push(line)
-        onSkip(line)
-      } else {
-        s.dropped[out.dropped] = (s.dropped[out.dropped] ?? 0) + 1
-      }
-    }
-  }
-  return { signals, stats, skipped }
-}
 
 function count(into: Record<string, number>, key: string): void {
   into[key] = (into[key] ?? 0) + 1
 }
 
 /**
- * Replays input files through the lifecycle actors on the signal clock (LIFECYCLE §8): all inputs
- * merged in signal-time order (stable), alarms driven by the global watermark, pods still in flight
- * at the end `incomplete`. Returns the reports sorted by `created` then `uid`.
+ * Replays input files through the actor runtime on the signal clock (LIFECYCLE §8): all inputs
+ * merged in signal-time order (stable) and published on a replay channel of the bus, actor hosts
+ * fold them (alarms on the global watermark), pods still in flight at the end `incomplete`.
+ * Returns the reports sorted by `created` then `uid`; the same bytes whatever the bus, store or
+ * number of hosts.
  */
 export async function runReplay(opts: ReplayOptions): Promise<{
   reports: PodReport[]
   summary: ReplaySummary
 }> {
   const { config, diagnose = () => null, maxGapMs = DEFAULT_MAX_GAP_MS } = opts
+  const partitions = opts.partitions ?? DEFAULT_PARTITIONS
+  const hostCount = opts.hosts ?? 1
+  const run = opts.run ?? (hostCount > 0 ? randomBytes(6).toString('hex') : 'shared')
   const { signals, stats, skipped } = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
-  const order = signals.map((sig, i) => ({ sig, i }))
-  order.sort((a, b) => a.sig.time - b.sig.time || a.i - b.i)
-  const host = new LocalHost({
-    decide: createDecider({ config, diagnose }),
-    ...(opts.onEffect ? { onEffect: opts.onEffect } : {}),
+  const backends = await openBackends({
+    ...opts.backends,
+    storePrefix:
+      opts.backends?.storePrefix ?? (hostCount > 0 ? `lunettes:replay:${run}:` : undefined),
   })
-  let watermark = Number.NEGATIVE_INFINITY
-  let suspended = 0
-  for (const { sig } of order) {
-    if (sig.time - watermark > maxGapMs * 1000 && watermark !== Number.NEGATIVE_INFINITY) {
-      suspended += host.suspendAlarms(sig.time)
-    }
-    watermark = Math.max(watermark, sig.time)
-    host.fireAlarms(watermark)
-    host.handle(sig, watermark)
-  }
-  const reports: { created: number; report: PodReport }[] = []
-  const summary: ReplaySummary = {
-    inputs: stats,
-    skipped,
-    malformed: stats.reduce((n, s) => n + s.malformed, 0),
-    signals: signals.length,
-    duplicates: host.stats.duplicates,
-    unresolved: host.unresolved().length,
-    merged: host.stats.merged,
-    suspendedAlarms: suspended,
-    pods: 0,
-    create: {},
-    delete: {},
-  }
-  for (const state of host.actors.values()) {
-    closeSlos(state)
-    const diagnosis = diagnose(state, watermark, state.slo.create.result)
-    const report = toReport(state, config, diagnosis)
-    const sortTime = state.ms.created?.t ?? state.createFailure?.t ?? Number.POSITIVE_INFINITY
-    reports.push({ created: sortTime, report })
-    count(summary.create, report.slo.create.result)
-    if (report.slo.delete) count(summary.delete, report.slo.delete.result)
-  }
-  reports.sort(
-    (a, b) =>
-      a.created - b.created ||
-      (a.report.uid < b.report.uid ? -1 : a.report.uid > b.report.uid ? 1 : 0),
+  const { bus, store } = backends
+  const channel = replayChannel(run)
+  const decide = createDecider({ config, diagnose })
+  const hosts = Array.from(
+    { length: hostCount },
+    (_, i) =>
+      new ActorHost({
+        bus,
+        store,
+        decide,
+        mode: 'replay',
+        partitions,
+        preferred: Array.from({ length: partitions }, (_, p) => p).filter(
+          (p) => p % hostCount === i,
+        ),
+        hostId: `replay-${run}-${i}`,
+        channel,
+      }),
   )
-  summary.pods = reports.length
-  return { reports: reports.map((r) => r.report), summary }
+  try {
+    const done = new Set<number>()
+    let finish = () => {}
+    const allDone = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const dec = new TextDecoder()
+    const doneSub = bus.subscribe(replayDoneSubject(run), (_s, data) => {
+      done.add((JSON.parse(dec.decode(data)) as { partition: number }).partition)
+      if (done.size === partitions) finish()
+    })
+    const alertSub = bus.subscribe(channel.alertWildcard, (_s, data) => {
+      opts.onAlert?.(JSON.parse(dec.decode(data)) as SloAlert)
+    })
+    if (hostCount === 0) {
+      const leftovers = (
+        await Promise.all(Array.from({ length: partitions }, (_, p) => store.members(p)))
+      ).flat()
+      if (leftovers.length > 0) {
+        throw new Error(
+          `replay through separately started actors needs an empty store: found ${leftovers.length} pods (use a fresh LUNETTES_STORE_PREFIX)`,
+        )
+      }
+    }
+    await Promise.all(hosts.map((h) => h.start()))
+    opts.onHosts?.(hosts.map((h) => h.owned()))
+    const gaps = await publishReplay(
+      bus,
+      channel,
+      replayMessages(signals, partitions, maxGapMs * 1000, run),
+      partitions,
+      run,
+    )
+    const timeoutMs = opts.timeoutMs ?? 600_000
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `replay: actors did not finish within ${timeoutMs} ms (${done.size}/${partitions} partitions done)`,
+            ),
+          ),
+        timeoutMs,
+      )
+    })
+    await Promise.race([allDone, timeout]).finally(() => clearTimeout(timer))
+    await Promise.all(hosts.map((h) => h.stop()))
+    await doneSub.close()
+    await alertSub.close()
+    const clock = signals.at(-1)?.time ?? 0
+    const reports = await collectReports(store, partitions, config, diagnose, clock)
+    const summary: ReplaySummary = {
+      inputs: stats,
+      skipped,
+      malformed: stats.reduce((n, s) => n + s.malformed, 0),
+      signals: signals.length,
+      gaps,
+      pods: reports.length,
+      create: {},
+      delete: {},
+    }
+    for (const r of reports) {
+      count(summary.create, r.slo.create.result)
+      if (r.slo.delete) count(summary.delete, r.slo.delete.result)
+    }
+    return { reports, summary }
+  } finally {
+    await Promise.all(hosts.map((h) => h.stop().catch(() => undefined)))
+    await backends.close()
+  }
 }

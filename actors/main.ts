@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http'
+import { hostname } from 'node:os'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { parseGoDuration } from '../config/duration.ts'
+import { loadSloConfig } from '../config/load.ts'
+import { DEFAULT_PARTITIONS, parsePartitions } from '../protocol/subjects.ts'
+import { createDecider } from './lifecycle/decide.ts'
+import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
+import { serveQueries } from './query/query-service.ts'
+import { ActorHost } from './runtime/actor-host.ts'
+import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
+import { openBackends } from './runtime/connect.ts'
+import { createActorMetrics } from './telemetry/metrics.ts'
+
+type Env = Record<string, string | undefined>
+
+export const ACTORS_USAGE = `lunettes actors [options]
+
+Actor host: owns signal partitions (leases in NATS KV, so a standby takes over a dead host's
+partitions), folds each pod's signals in its lifecycle actor, persists state in the store, publishes
+SLO alerts, and serves debugpod/debugslo/pods queries.
+
+Options:
+  --partitions SPEC   partitions to take first, e.g. 0-15 or 0,3,5-7 (default: from the
+                      StatefulSet ordinal in HOSTNAME and LUNETTES_REPLICAS, else all)
+  --no-standby        never take over other hosts' partitions
+  --replay            serve 'lunettes replay --no-actors' (signal clock, the shared replay channel)
+  -h, --help          this help
+
+Environment: NATS_URL, REDIS_URL (absent: embedded bus/store), LUNETTES_PARTITIONS (total, 32),
+LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_LEASE_TTL (10s),
+LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL.
+`
+
+/** Partitions a StatefulSet member takes first: an even share by ordinal. */
+export function ordinalShare(host: string, replicas: number, total: number): number[] | undefined {
+  const ordinal = Number(/-(\d+)$/.exec(host)?.[1])
+  if (!Number.isInteger(ordinal) || replicas < 1 || ordinal >= replicas) return undefined
+  return Array.from({ length: total }, (_, p) => p).filter((p) => p % replicas === ordinal)
+}
+
+function listen(addr: string, registry: Registry): Server {
+  const i = addr.lastIndexOf(':')
+  const host = addr.slice(0, i) || '0.0.0.0'
+  const port = Number(addr.slice(i + 1))
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end()
+      return
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    )
+  })
+  server.listen(port, host)
+  return server
+}
+
+/** `lunettes actors`: runs until SIGTERM/SIGINT; returns the exit code. */
+export async function actorsMain(argv: string[], env: Env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      partitions: { type: 'string' },
+      'no-standby': { type: 'boolean', default: false },
+      replay: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(ACTORS_USAGE)
+    return 0
+  }
+  const log = pino({ level: env.LOG_LEVEL ?? 'info' }, pino.destination(2))
+  const total = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
+  const host = env.HOSTNAME ?? hostname()
+  const spec = values.partitions ?? env.LUNETTES_HOST_PARTITIONS
+  const preferred = spec
+    ? parsePartitions(spec, total)
+    : ordinalShare(host, Number(env.LUNETTES_REPLICAS ?? 0), total)
+  const config = loadSloConfig(env)
+  const leaseTtlMs = parseGoDuration(env.LUNETTES_LEASE_TTL ?? '10s')
+  const backends = await openBackends({
+    natsUrl: env.NATS_URL,
+    redisUrl: env.REDIS_URL,
+    storePrefix: env.LUNETTES_STORE_PREFIX,
+    log: log.child({ component: 'backends' }),
+  })
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const metrics = createActorMetrics(registry)
+  const diagnose = createDiagnose(config)
+  const actorHost = new ActorHost({
+    bus: backends.bus,
+    store: backends.store,
+    decide: createDecider({ config, diagnose }),
+    mode: values.replay ? 'replay' : 'live',
+    partitions: total,
+    ...(preferred ? { preferred } : {}),
+    standby: !values['no-standby'],
+    hostId: `${host}-${process.pid}`,
+    leaseTtlMs,
+    ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
+    channel: values.replay ? replayChannel('shared') : LIVE_CHANNEL,
+    metrics,
+    log: log.child({ component: 'actor-host' }),
+  })
+  const queries = serveQueries({ bus: backends.bus, store: backends.store, config, diagnose })
+  const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
+  const server = addr ? listen(addr, registry) : null
+  await actorHost.start()
+  log.info({ bus: backends.kind.bus, store: backends.kind.store, preferred, total }, 'actor host started')
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+  })
+  log.info({}, 'stopping: draining partitions and releasing leases')
+  await actorHost.stop()
+  await Promise.all(queries.map((q) => q.close()))
+  server?.close()
+  await backends.close()
+  return 0
+}

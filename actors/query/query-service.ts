@@ -1,0 +1,181 @@
+import * as v from 'valibot'
+import type { SloConfig } from '../../config/slo-config.ts'
+import {
+  DebugPodRequest,
+  type DebugSloReply,
+  DebugSloRequest,
+  type HistoryEntry,
+  PodsRequest,
+  type QueryErrorCode,
+  type SloPod,
+} from '../../protocol/queries.ts'
+import { querySubject } from '../../protocol/subjects.ts'
+import { formatTime, parseTime } from '../../protocol/time.ts'
+import type { Diagnose } from '../lifecycle/decide.ts'
+import type { PodState } from '../lifecycle/pod-state.ts'
+import { decodeState } from '../lifecycle/pod-state-codec.ts'
+import { toReport } from '../lifecycle/report.ts'
+import type { Bus, Subscription } from '../runtime/bus.ts'
+import type { Store } from '../runtime/store.ts'
+import { META } from '../runtime/worker-batch.ts'
+import { rollupAggregates } from './rollup-math.ts'
+
+export interface QueryServiceOptions {
+  bus: Bus
+  store: Store
+  config: SloConfig
+  diagnose: Diagnose
+  /** Clock for in-flight reports, epoch µs. */
+  now?: () => number
+  queue?: string
+}
+
+class QueryFailure extends Error {
+  override readonly name = 'QueryFailure'
+  readonly code: QueryErrorCode
+  constructor(code: QueryErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+function parse<S extends v.GenericSchema>(schema: S, data: Uint8Array): v.InferOutput<S> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(dec.decode(data))
+  } catch {
+    throw new QueryFailure('BadRequest', 'request is not JSON')
+  }
+  const r = v.safeParse(schema, raw)
+  if (!r.success) {
+    const issue = r.issues[0]
+    const path = issue.path?.map((p) => String(p.key)).join('.')
+    throw new QueryFailure('BadRequest', `${path ? `${path}: ` : ''}${issue.message}`)
+  }
+  return r.output
+}
+
+/**
+ * The query service of the actor hosts: debugpod, debugslo and pods on `lunettes.query.<name>`
+ * in a queue group, answered from the store (the state the actors persisted). Replies are the
+ * `protocol/queries.ts` shapes or `{"error":{"code","message"}}`.
+ */
+export function serveQueries(opts: QueryServiceOptions): Subscription[] {
+  const { bus, store, config, diagnose } = opts
+  const now = opts.now ?? (() => Date.now() * 1000)
+  const queue = opts.queue ?? 'lunettes-query'
+
+  async function load(uid: string): Promise<PodState | null> {
+    const json = await store.getState(uid)
+    if (json) return decodeState(uid, json)
+    const alias = await store.getMeta(META.alias(uid))
+    return alias ? load(alias) : null
+  }
+
+  const report = (s: PodState) => toReport(s, config, diagnose(s, now(), s.slo.create.result))
+
+  function sloPod(s: PodState, type: 'create' | 'delete'): SloPod {
+    const r = report(s)
+    const slo = type === 'create' ? r.slo.create : r.slo.delete
+    const finishedAt = type === 'create' ? (s.ms.ready ?? s.ms.deleted) : s.ms.deleted
+    return {
+      uid: s.uid,
+      namespace: s.namespace,
+      name: s.name,
+      result: slo?.result ?? 'pending',
+      code: r.diagnosis?.code ?? null,
+      deliveryMs: r.sli.deliveryMs,
+      deleteMs: r.sli.deleteMs,
+      finished: finishedAt ? formatTime(finishedAt.t, finishedAt.p) : null,
+    }
+  }
+
+  async function debugpod(data: Uint8Array) {
+    const req = parse(DebugPodRequest, data)
+    let state: PodState | null = null
+    if ('uid' in req) state = await load(req.uid)
+    else {
+      for (const uid of await store.uidsByName(req.namespace, req.name)) {
+        state = await load(uid)
+        if (state) break
+      }
+    }
+    if (!state) {
+      const what = 'uid' in req ? `uid ${req.uid}` : `${req.namespace}/${req.name}`
+      throw new QueryFailure('NotFound', `no pod with ${what}`)
+    }
+    const history: HistoryEntry[] = []
+    for (const uid of await store.uidsByName(state.namespace, state.name)) {
+      if (uid === state.uid) continue
+      const other = await load(uid)
+      if (!other) continue
+      const c = other.ms.created
+      history.push({
+        uid,
+        created: c ? formatTime(c.t, c.p) : null,
+        result: other.slo.create.result,
+      })
+    }
+    return { ...report(state), history }
+  }
+
+  async function debugslo(data: Uint8Array): Promise<DebugSloReply> {
+    const req = parse(DebugSloRequest, data)
+    const from = parseTime(req.from)?.time ?? 0
+    const to = parseTime(req.to)?.time ?? 0
+    if (to < from) throw new QueryFailure('BadRequest', 'to: must not be before from')
+    const uids = await store.sloRange(req.type, req.namespace ?? null, from, to, req.limit + 1)
+    const states = (await Promise.all(uids.slice(0, req.limit).map(load))).filter((s) => s !== null)
+    const pods = states
+      .map((s) => sloPod(s, req.type))
+      .filter((p) => (!req.result || p.result === req.result) && (!req.code || p.code === req.code))
+    const namespaces = req.namespace ? [req.namespace] : await store.rollupNamespaces(req.type)
+    const minutes = await Promise.all(
+      namespaces.map((ns) =>
+        store.rollups(req.type, ns, Math.floor(from / 60e6), Math.floor(to / 60e6)),
+      ),
+    )
+    const agg = rollupAggregates(minutes.flat())
+    return {
+      type: req.type,
+      from: req.from,
+      to: req.to,
+      pods,
+      truncated: uids.length > req.limit,
+      ...agg,
+    }
+  }
+
+  async function pods(data: Uint8Array) {
+    const req = parse(PodsRequest, data)
+    const uids = await store.sloRange(
+      'create',
+      req.namespace ?? null,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      req.limit,
+    )
+    const states = (await Promise.all(uids.map(load))).filter((s) => s !== null)
+    return { pods: states.map((s) => sloPod(s, 'create')) }
+  }
+
+  const handlers: Record<string, (data: Uint8Array) => Promise<unknown>> = {
+    debugpod,
+    debugslo,
+    pods,
+  }
+  return Object.entries(handlers).map(([name, handler]) =>
+    bus.serve(querySubject(name), queue, async (data) => {
+      try {
+        return enc.encode(JSON.stringify(await handler(data)))
+      } catch (err: unknown) {
+        const code = err instanceof QueryFailure ? err.code : 'Internal'
+        const message = err instanceof Error ? err.message : String(err)
+        return enc.encode(JSON.stringify({ error: { code, message } }))
+      }
+    }),
+  )
+}

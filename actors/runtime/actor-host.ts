@@ -1,0 +1,279 @@
+import * as v from 'valibot'
+import { PartitionMessage, replayDoneSubject } from '../../protocol/envelope.ts'
+import type { Decide } from '../lifecycle/decide.ts'
+import type { PodState } from '../lifecycle/pod-state.ts'
+import type { ActorMetrics } from '../telemetry/metrics.ts'
+import type { Bus, BusMessage, Consumer } from './bus.ts'
+import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
+import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
+import { PartitionWorker } from './partition-worker.ts'
+import type { Store } from './store.ts'
+import type { OutboxItem } from './worker-batch.ts'
+
+/** Structured logger (pino-compatible subset). */
+export interface Log {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface HostOptions {
+  bus: Bus
+  store: Store
+  decide: Decide
+  mode: 'live' | 'replay'
+  /** Total partitions P (fixed at install). */
+  partitions: number
+  /** Partitions this host takes first (default: all). */
+  preferred?: readonly number[]
+  /** Also take over any other partition whose lease lapsed (default true). */
+  standby?: boolean
+  hostId: string
+  leaseTtlMs?: number
+  /** Unacked signals are redelivered after this; keep it below the lease TTL. */
+  ackWaitMs?: number
+  batchSize?: number
+  /** Stream, subjects, consumers and lease keys to use (default: the live channel). */
+  channel?: SignalChannel
+  /** Exports a finished lifecycle action as a trace (LIFECYCLE §7); absent: not exported. */
+  exportTrace?: (state: PodState, action: 'PodCreate' | 'PodDelete') => Promise<void>
+  metrics?: ActorMetrics
+  log?: Log
+  now?: () => number
+}
+
+const silent: Log = { info() {}, warn() {}, error() {} }
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+/**
+ * An actor host: owns partitions through leases, runs one durable pull consumer and one
+ * PartitionWorker per owned partition, persists each batch before acknowledging it, then
+ * publishes its effects (alerts with their dedupe id as `Nats-Msg-Id`, traces).
+ */
+export class ActorHost {
+  readonly #o: HostOptions &
+    Required<Pick<HostOptions, 'leaseTtlMs' | 'ackWaitMs' | 'batchSize' | 'channel'>>
+  readonly #log: Log
+  readonly #loops = new Map<
+    number,
+    { stop: boolean; done: Promise<void>; worker: PartitionWorker; consumer: Consumer }
+  >()
+  #leases: PartitionLeases | null = null
+  #timer: NodeJS.Timeout | null = null
+  #running = false
+  #ticks = 0
+
+  constructor(opts: HostOptions) {
+    this.#o = {
+      leaseTtlMs: 10_000,
+      ackWaitMs: 5_000,
+      batchSize: 256,
+      channel: LIVE_CHANNEL,
+      ...opts,
+    }
+    this.#log = opts.log ?? silent
+  }
+
+  /** Partitions being consumed now. */
+  owned(): number[] {
+    return [...this.#loops.keys()].sort((a, b) => a - b)
+  }
+
+  /** Total actors in memory across owned partitions. */
+  actorsLive(): number {
+    let n = 0
+    for (const l of this.#loops.values()) n += l.worker.live
+    return n
+  }
+
+  async start(): Promise<void> {
+    const ch = this.#o.channel
+    await this.#o.bus.ensureStream({
+      name: ch.stream,
+      subjects: [ch.wildcard],
+      maxAgeMs: ch.maxAgeMs,
+      maxBytes: -1,
+      duplicateWindowMs: 120_000,
+    })
+    await this.#o.bus.ensureStream({
+      name: ch.alertStream,
+      subjects: [ch.alertWildcard],
+      maxAgeMs: ch.maxAgeMs,
+      maxBytes: -1,
+      // Alerts are re-published after a crash until acknowledged: dedupe them for a day.
+      duplicateWindowMs: Math.min(86_400_000, ch.maxAgeMs),
+    })
+    const kv = await this.#o.bus.kv(LEASE_BUCKET, this.#o.leaseTtlMs)
+    this.#leases = new PartitionLeases(kv, this.#o.hostId, ch.leaseOf)
+    this.#running = true
+    await this.#rebalance()
+    this.#timer = setInterval(
+      () => {
+        this.#rebalance().catch((err: unknown) =>
+          this.#log.error({ err }, 'lease rebalance failed'),
+        )
+      },
+      Math.max(100, Math.floor(this.#o.leaseTtlMs / 3)),
+    )
+  }
+
+  /** Graceful stop: no new fetches, finish the batch in hand, release the leases. */
+  async stop(): Promise<void> {
+    this.#running = false
+    if (this.#timer) clearInterval(this.#timer)
+    const parts = [...this.#loops.keys()]
+    await Promise.all(parts.map((p) => this.#stopLoop(p)))
+    for (const p of parts) await this.#leases?.release(p)
+  }
+
+  async #rebalance(): Promise<void> {
+    const leases = this.#leases
+    if (!leases || !this.#running) return
+    for (const p of await leases.renew()) {
+      this.#log.warn({ partition: p }, 'partition lease lost')
+      await this.#stopLoop(p)
+    }
+    const all = Array.from({ length: this.#o.partitions }, (_, i) => i)
+    const preferred = this.#o.preferred ?? all
+    // Standby take-overs wait one lease period, so hosts starting together keep their shares.
+    this.#ticks++
+    const standby = this.#o.standby !== false && this.#ticks > 3
+    const others = standby ? all.filter((p) => !preferred.includes(p)) : []
+    for (const p of [...preferred, ...others]) {
+      if (!this.#running || this.#loops.has(p)) continue
+      if (await leases.acquire(p)) await this.#startLoop(p)
+    }
+  }
+
+  async #startLoop(p: number): Promise<void> {
+    const worker = new PartitionWorker({
+      partition: p,
+      store: this.#o.store,
+      decide: this.#o.decide,
+      mode: this.#o.mode,
+      ...(this.#o.now ? { now: this.#o.now } : {}),
+    })
+    const ch = this.#o.channel
+    const consumer = await this.#o.bus.consumer({
+      stream: ch.stream,
+      durable: ch.durableOf(p),
+      filterSubject: ch.subjectOf(p),
+      ackWaitMs: this.#o.ackWaitMs,
+    })
+    await this.#publish(p, worker, await worker.recover())
+    const loop = { stop: false, done: Promise.resolve(), worker, consumer }
+    loop.done = this.#run(p, worker, consumer, loop)
+      .catch((err: unknown) => {
+        this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
+        this.#loops.delete(p)
+        return this.#leases?.release(p)
+      })
+      .finally(() => consumer.close())
+    this.#loops.set(p, loop)
+    this.#log.info({ partition: p, host: this.#o.hostId }, 'partition acquired')
+  }
+
+  async #stopLoop(p: number): Promise<void> {
+    const loop = this.#loops.get(p)
+    if (!loop) return
+    loop.stop = true
+    await loop.consumer.close()
+    await loop.done
+    this.#loops.delete(p)
+  }
+
+  async #run(p: number, worker: PartitionWorker, consumer: Consumer, loop: { stop: boolean }) {
+    const m = this.#o.metrics
+    let lagAt = 0
+    while (!loop.stop && this.#running) {
+      const next = worker.nextAlarm()
+      const wait = next === null || this.#o.mode === 'replay' ? 1000 : (next - this.#now()) / 1000
+      const msgs = await consumer.fetch(this.#o.batchSize, Math.max(20, Math.min(1000, wait)))
+      if (loop.stop) break
+      const decoded = msgs.flatMap((msg) => this.#decode(msg))
+      const started = performance.now()
+      const result = await worker.process(decoded)
+      m?.storeSeconds.observe({ op: 'batch' }, (performance.now() - started) / 1000)
+      for (const msg of msgs) msg.ack()
+      await this.#publish(p, worker, result.outbox)
+      for (const { effect } of result.effects) if (effect.type === 'metric') m?.observe(effect)
+      if (m) {
+        for (const d of decoded) {
+          if (d.kind === 'signal') m.signals.inc({ source: d.signal.source, outcome: 'applied' })
+        }
+        if (result.duplicates)
+          m.signals.inc({ source: 'any', outcome: 'duplicate' }, result.duplicates)
+        if (result.held) m.signals.inc({ source: 'any', outcome: 'held' }, result.held)
+        m.actorsLive.set({ partition: String(p) }, worker.live)
+        if (Date.now() - lagAt > 5000) {
+          lagAt = Date.now()
+          m.consumerLag.set({ partition: String(p) }, await consumer.pending())
+        }
+      }
+      if (result.ended) {
+        const done = { v: 1, run: result.ended.run ?? '', partition: p, pods: result.ended.pods }
+        this.#o.bus.emit(replayDoneSubject(done.run), enc.encode(JSON.stringify(done)))
+      }
+    }
+  }
+
+  #decode(msg: BusMessage): PartitionMessage[] {
+    try {
+      const parsed = v.safeParse(PartitionMessage, JSON.parse(dec.decode(msg.data)))
+      if (parsed.success) return [parsed.output]
+      this.#log.warn(
+        { subject: msg.subject, seq: msg.seq, issue: parsed.issues[0].message },
+        'invalid partition message dropped',
+      )
+    } catch (err: unknown) {
+      this.#log.warn(
+        { subject: msg.subject, seq: msg.seq, err },
+        'undecodable partition message dropped',
+      )
+    }
+    this.#o.metrics?.signals.inc({ source: 'unknown', outcome: 'invalid' })
+    return []
+  }
+
+  /** Publishes an outbox; on failure it stays pending and is published with the next batch. */
+  async #publish(p: number, worker: PartitionWorker, outbox: readonly OutboxItem[]): Promise<void> {
+    if (outbox.length === 0) return
+    const alerts = outbox.flatMap((o) => (o.kind === 'alert' ? [o.alert] : []))
+    try {
+      await this.#o.bus.publish(
+        alerts.map((a) => ({
+          subject: this.#o.channel.alertSubjectOf(a.namespace),
+          data: enc.encode(JSON.stringify(a)),
+          msgId: a.id,
+        })),
+      )
+      for (const o of outbox) {
+        if (o.kind !== 'trace' || !this.#o.exportTrace) continue
+        const json = await this.#o.store.getState(o.uid)
+        if (json) await this.#exportTrace(json, o.uid, o.action)
+      }
+      await worker.outboxPublished()
+    } catch (err: unknown) {
+      this.#o.metrics?.exportFailures.inc({ effect: 'alert' })
+      this.#log.warn(
+        { err, partition: p },
+        'publishing effects failed; will retry with the next batch',
+      )
+    }
+  }
+
+  async #exportTrace(json: string, uid: string, action: 'PodCreate' | 'PodDelete'): Promise<void> {
+    try {
+      await this.#o.exportTrace?.(JSON.parse(json) as PodState, action)
+    } catch (err: unknown) {
+      // Telemetry never breaks the pipeline: counted, logged, not retried.
+      this.#o.metrics?.exportFailures.inc({ effect: 'trace' })
+      this.#log.warn({ err, uid }, 'trace export failed')
+    }
+  }
+
+  #now(): number {
+    return this.#o.now?.() ?? Date.now() * 1000
+  }
+}

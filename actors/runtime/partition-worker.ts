@@ -1,0 +1,279 @@
+import type { PartitionMessage } from '../../protocol/envelope.ts'
+import type { PodSignal } from '../../protocol/pod-signal.ts'
+import type { Decide, Effect } from '../lifecycle/decide.ts'
+import { computePhases, computeSli } from '../lifecycle/phases.ts'
+import { PodDirectory } from '../lifecycle/pod-directory.ts'
+import { initialState, type PodState } from '../lifecycle/pod-state.ts'
+import { decodeState } from '../lifecycle/pod-state-codec.ts'
+import { closeSlos } from '../lifecycle/slo.ts'
+import type { Store } from './store.ts'
+import { Batch, META, type OutboxItem } from './worker-batch.ts'
+
+/** How many signals an events-only actor keeps for a later static-pod merge. */
+const MERGE_LOG_CAP = 2000
+
+export interface WorkerOptions {
+  partition: number
+  store: Store
+  decide: Decide
+  /** `live`: wall clock for alarms and decisions. `replay`: the clock the envelopes carry. */
+  mode: 'live' | 'replay'
+  /** Wall clock, epoch µs. */
+  now?: () => number
+  /** Actors kept in memory; idle ones beyond this are passivated (their state is in the store). */
+  cacheSize?: number
+  /** Time a terminal pod's state (its tombstone) is kept, ms. */
+  retentionMs?: number
+  /** Time a non-terminal pod's state is kept without any signal, ms. */
+  liveTtlMs?: number
+}
+
+/** What a processed batch asks of the host once it is durable. */
+export interface BatchResult {
+  outbox: OutboxItem[]
+  effects: { effect: Effect; state: PodState }[]
+  /** Pods closed by a replay end marker, when the batch carried one. */
+  ended: { run: string | undefined; pods: number } | null
+  duplicates: number
+  held: number
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * The lifecycle actors of one partition: one state per pod UID with a serial fold (messages of a
+ * partition are processed strictly in order, so a pod's handlers never interleave), a pod
+ * directory, and the partition's alarms. Every batch is persisted in one atomic store write
+ * before the host acknowledges it; effects come out as an outbox the host publishes after.
+ */
+export class PartitionWorker {
+  readonly partition: number
+  readonly #o: Required<Omit<WorkerOptions, 'partition'>>
+  readonly #cache = new Map<string, PodState>()
+  readonly #dir = new PodDirectory()
+  readonly #alarms = new Map<string, number>()
+  #clock = Number.NEGATIVE_INFINITY
+  /** Effects of earlier batches not yet published (kept in the store's outbox too). */
+  #pending: OutboxItem[] = []
+
+  constructor(opts: WorkerOptions) {
+    this.partition = opts.partition
+    this.#o = {
+      store: opts.store,
+      decide: opts.decide,
+      mode: opts.mode,
+      now: opts.now ?? (() => Date.now() * 1000),
+      cacheSize: opts.cacheSize ?? 10_000,
+      retentionMs: opts.retentionMs ?? 7 * DAY_MS,
+      liveTtlMs: opts.liveTtlMs ?? 30 * DAY_MS,
+    }
+  }
+
+  /** Actors in memory now. */
+  get live(): number {
+    return this.#cache.size
+  }
+
+  /** Loads the partition's alarms and returns the outbox a previous owner left unpublished. */
+  async recover(): Promise<OutboxItem[]> {
+    const due = await this.#o.store.dueAlarms(this.partition, Number.MAX_SAFE_INTEGER, 1_000_000)
+    for (const a of due) this.#alarms.set(a.uid, a.at)
+    const outbox = await this.#o.store.getMeta(META.outbox(this.partition))
+    this.#pending = outbox ? (JSON.parse(outbox) as OutboxItem[]) : []
+    return this.#pending
+  }
+
+  /** The host published the last batch's outbox: forget it here and in the store. */
+  async outboxPublished(): Promise<void> {
+    if (this.#pending.length === 0) return
+    this.#pending = []
+    await this.#o.store.write([{ op: 'meta', key: META.outbox(this.partition), value: null }])
+  }
+
+  /** The earliest armed alarm (epoch µs), or null. */
+  nextAlarm(): number | null {
+    let min: number | null = null
+    for (const at of this.#alarms.values()) if (min === null || at < min) min = at
+    return min
+  }
+
+  /** Processes messages in order (and, live, the alarms due now) and persists the result. */
+  async process(messages: readonly PartitionMessage[]): Promise<BatchResult> {
+    const batch = new Batch({
+      partition: this.partition,
+      retentionMs: this.#o.retentionMs,
+      liveTtlMs: this.#o.liveTtlMs,
+    })
+    batch.outbox.push(...this.#pending)
+    const result: BatchResult = { outbox: [], effects: [], ended: null, duplicates: 0, held: 0 }
+    if (this.#o.mode === 'live') await this.#fireDue(this.#o.now(), batch)
+    for (const m of messages) {
+      if (m.kind === 'clock') {
+        await this.#advance(m.time, batch)
+        if (m.suspendBefore !== undefined) await this.#suspend(m.suspendBefore, batch)
+        if (m.end) result.ended = { run: m.run, pods: await this.#close(batch) }
+        continue
+      }
+      if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch)
+      await this.#signal(m.signal, batch, result)
+    }
+    await this.#o.store.write(batch.writes(this.#dir.takeChanges()))
+    this.#passivate(batch)
+    this.#pending = [...batch.outbox]
+    result.outbox = batch.outbox
+    result.effects = batch.effects
+    return result
+  }
+
+  #now(): number {
+    return this.#o.mode === 'replay' ? this.#clock : this.#o.now()
+  }
+
+  async #advance(time: number, batch: Batch): Promise<void> {
+    if (time > this.#clock) this.#clock = time
+    await this.#fireDue(this.#clock, batch)
+  }
+
+  async #fireDue(now: number, batch: Batch): Promise<void> {
+    const due = [...this.#alarms.entries()]
+      .filter(([, at]) => at <= now)
+      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    for (const [uid] of due) {
+      this.#alarms.delete(uid)
+      const prev = await this.#load(uid)
+      if (!prev) continue
+      const { state, effects } = this.#o.decide(prev, { kind: 'alarm' }, now)
+      this.#commit(state, effects, batch)
+    }
+  }
+
+  /** An observation gap: alarms due before `before` are dropped unfired (judged on next signal). */
+  async #suspend(before: number, batch: Batch): Promise<void> {
+    for (const [uid, at] of [...this.#alarms.entries()]) {
+      if (at >= before) continue
+      this.#alarms.delete(uid)
+      batch.alarms.set(uid, null)
+      const state = await this.#load(uid)
+      if (state) this.#commit({ ...state, alarm: null }, [], batch)
+    }
+  }
+
+  async #signal(sig: PodSignal, batch: Batch, result: BatchResult): Promise<void> {
+    await this.#hydrate(sig)
+    const res = this.#dir.resolve(sig)
+    if ('held' in res) {
+      result.held++
+      return
+    }
+    if (res.merge) await this.#merge(res.merge, res.uid, batch, result)
+    await this.#apply(res.uid, sig, batch, result)
+    for (const released of this.#dir.release(sig.pod.namespace, sig.pod.name)) {
+      const again = this.#dir.resolve(released)
+      if ('uid' in again) await this.#apply(again.uid, released, batch, result)
+    }
+  }
+
+  async #apply(uid: string, sig: PodSignal, batch: Batch, result: BatchResult): Promise<void> {
+    const prev = (await this.#load(uid)) ?? initialState(uid, sig.pod.namespace, sig.pod.name)
+    if (prev.seen.includes(sig.id)) {
+      result.duplicates++
+      return
+    }
+    const { state, effects } = this.#o.decide(prev, sig, this.#now())
+    if (Object.keys(state.facts).length === 0) {
+      const log = [...(state.log ?? []), sig]
+      state.log = log.length > MERGE_LOG_CAP ? log.slice(-MERGE_LOG_CAP) : log
+    } else if (state.log) {
+      delete state.log
+    }
+    this.#commit(state, effects, batch)
+  }
+
+  /** Folds the events-only actor `from` (a static pod's config UID) into the mirror pod `into`. */
+  async #merge(from: string, into: string, batch: Batch, result: BatchResult): Promise<void> {
+    const had = await this.#load(from)
+    if (!had) return
+    this.#cache.delete(from)
+    this.#alarms.delete(from)
+    batch.forget(from)
+    for (const sig of had.log ?? []) await this.#apply(into, sig, batch, result)
+  }
+
+  #commit(state: PodState, effects: readonly Effect[], batch: Batch): void {
+    this.#cache.delete(state.uid)
+    this.#cache.set(state.uid, state)
+    for (const e of effects) {
+      if (e.type !== 'alarm') continue
+      if (e.at === null) this.#alarms.delete(state.uid)
+      else this.#alarms.set(state.uid, e.at)
+    }
+    const alarm = state.alarm
+    if (alarm !== null && this.#alarms.get(state.uid) !== alarm) {
+      // Re-armed by decide without an alarm effect (after a gap suspension).
+      this.#alarms.set(state.uid, alarm)
+      batch.alarms.set(state.uid, alarm)
+    }
+    batch.commit(state, effects, (slo) => {
+      const sli = computeSli(state, computePhases(state))
+      return slo === 'create' ? sli.deliveryMs : sli.deleteMs
+    })
+  }
+
+  async #load(uid: string): Promise<PodState | undefined> {
+    const cached = this.#cache.get(uid)
+    if (cached) return cached
+    const json = await this.#o.store.getState(uid)
+    if (!json) return undefined
+    const state = decodeState(uid, json)
+    this.#cache.set(uid, state)
+    return state
+  }
+
+  async #hydrate(sig: PodSignal): Promise<void> {
+    const { namespace, name, uid } = sig.pod
+    for (const id of [uid, sig.facts?.configHash]) {
+      if (!id || this.#dir.hasAlias(id)) continue
+      this.#dir.hydrateAlias(id, await this.#o.store.getMeta(META.alias(id)))
+    }
+    if (this.#dir.hasName(namespace, name)) return
+    const entries = await this.#o.store.nameEntries(namespace, name)
+    const states = await Promise.all(entries.map((e) => this.#load(e.uid)))
+    const held = await this.#o.store.getMeta(META.held(namespace, name))
+    this.#dir.hydrateName(
+      namespace,
+      name,
+      entries.map((e, i) => ({
+        uid: e.uid,
+        first: e.createdUs,
+        gone: states[i]?.ms.deleted?.t ?? null,
+      })),
+      held ? (JSON.parse(held) as PodSignal[]) : [],
+    )
+  }
+
+  /** End of replay input: every pod of the partition gets its interim verdicts closed. */
+  async #close(batch: Batch): Promise<number> {
+    const uids = await this.#o.store.members(this.partition)
+    for (const uid of new Set([...uids, ...batch.states.keys()])) {
+      const state = await this.#load(uid)
+      if (!state) continue
+      const closed = structuredClone(state)
+      closeSlos(closed)
+      this.#commit(closed, [], batch)
+    }
+    return new Set([...uids, ...batch.states.keys()]).size
+  }
+
+  /** Idle actors leave memory once over the cap (least recently used first). */
+  #passivate(batch: Batch): void {
+    const excess = this.#cache.size - this.#o.cacheSize
+    if (excess <= 0) return
+    let n = 0
+    for (const uid of this.#cache.keys()) {
+      if (n >= excess) break
+      if (batch.states.has(uid) && this.#cache.size - n <= this.#o.cacheSize) continue
+      this.#cache.delete(uid)
+      n++
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import * as v from 'valibot'
+import { PodSignal } from './pod-signal.ts'
+
+/**
+ * A signal as carried on `lunettes.signals.<p>`. In replay, `clock` is the global signal-clock
+ * watermark when the driver published it (≥ the signal's own time), so every partition fires its
+ * SLO alarms at the same point whatever the partition layout. Live collectors leave it out: the
+ * actor host uses the wall clock.
+ */
+export const SignalEnvelope = v.object({
+  v: v.literal(1),
+  kind: v.literal('signal'),
+  clock: v.optional(v.number()),
+  signal: PodSignal,
+})
+export type SignalEnvelope = v.InferOutput<typeof SignalEnvelope>
+
+/**
+ * A replay clock tick broadcast to every partition: advance the clock to `time` (epoch µs) and
+ * fire due alarms; with `suspendBefore`, the input had an observation gap up to that time, so
+ * alarms due before it are dropped unfired (each pod is judged on its next signal); with `end`,
+ * the input is over: close every pod's SLOs (`incomplete`) and report `done`.
+ */
+export const ClockEnvelope = v.object({
+  v: v.literal(1),
+  kind: v.literal('clock'),
+  time: v.number(),
+  suspendBefore: v.optional(v.number()),
+  end: v.optional(v.boolean()),
+  /** Replay run id: hosts answer on `lunettes.replay.done.<run>` once the end is processed. */
+  run: v.optional(v.string()),
+})
+export type ClockEnvelope = v.InferOutput<typeof ClockEnvelope>
+
+/** Anything on a signals partition. */
+export const PartitionMessage = v.variant('kind', [SignalEnvelope, ClockEnvelope])
+export type PartitionMessage = v.InferOutput<typeof PartitionMessage>
+
+/** Reply of a host that processed a replay's end marker for one partition. */
+export const ReplayDone = v.object({
+  v: v.literal(1),
+  run: v.string(),
+  partition: v.number(),
+  pods: v.number(),
+})
+export type ReplayDone = v.InferOutput<typeof ReplayDone>
+
+/** Subject replay hosts report partition completion on. */
+export function replayDoneSubject(run: string): string {
+  return `lunettes.replay.done.${run}`
+}

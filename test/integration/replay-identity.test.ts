@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
+import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
+import { runReplay } from '../../tools/replay/replay.ts'
+import { realdata } from '../support/realdata.ts'
+import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
+
+let nats: TestServer | undefined
+let redis: TestServer | undefined
+
+before(async () => {
+  nats = await startNats()
+  redis = await startRedis()
+})
+after(async () => {
+  await dispose(nats)
+  await dispose(redis)
+})
+
+const lines = (reports: unknown[]) => reports.map((r) => JSON.stringify(r)).join('\n')
+
+for (const cluster of ['metal', 'vsphere']) {
+  describe(`replay of ${cluster}: embedded runtime vs NATS + Redis with two actor hosts`, () => {
+    it('gives byte-identical report files', async () => {
+      const base = `events/openshift-ci-${cluster}-2021-09-14`
+      const inputs = [realdata(`${base}.events.jsonl`), realdata(`${base}.pods.jsonl`)]
+      const config = DEFAULT_SLO_CONFIG
+      const diagnose = createDiagnose(config)
+      const embedded = await runReplay({ inputs, config, diagnose })
+      const alerts: string[] = []
+      const distributed = await runReplay({
+        inputs,
+        config,
+        diagnose,
+        hosts: 2,
+        backends: { natsUrl: nats?.url, redisUrl: redis?.url },
+        onAlert: (a) => alerts.push(a.id),
+        onHosts: (owned) => {
+          assert.deepEqual(
+            owned.map((o) => o.length),
+            [16, 16],
+            'two hosts share the partitions',
+          )
+        },
+      })
+      assert.ok(embedded.reports.length > 250)
+      assert.equal(distributed.reports.length, embedded.reports.length)
+      assert.equal(lines(distributed.reports), lines(embedded.reports))
+      assert.equal(new Set(alerts).size, alerts.length, 'no alert twice')
+    })
+  })
+}

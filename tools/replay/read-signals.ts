@@ -1,0 +1,56 @@
+import type { SloConfig } from '../../config/slo-config.ts'
+import type { PodSignal } from '../../protocol/pod-signal.ts'
+import { normalizeRecord } from './normalize-record.ts'
+import { readInputFile } from './read-inputs.ts'
+
+/** Per input file: what was read and what became of it. */
+export interface InputStats {
+  file: string
+  records: number
+  signals: number
+  malformed: number
+  dropped: Record<string, number>
+}
+
+/** A line replay could not use, with its place and the reason. */
+export interface SkippedLine {
+  file: string
+  line: number
+  reason: string
+}
+
+/** How many malformed lines the summary keeps in full; the rest are counted. */
+export const SKIPPED_KEPT = 1000
+
+/** Reads and normalises every input; the signals come back in signal-time order (stable). */
+export async function readAll(
+  inputs: readonly string[],
+  config: SloConfig,
+  onSkip: (line: SkippedLine) => void,
+) {
+  const signals: PodSignal[] = []
+  const stats: InputStats[] = []
+  const skipped: SkippedLine[] = []
+  for (const file of inputs) {
+    const s: InputStats = { file, records: 0, signals: 0, malformed: 0, dropped: {} }
+    stats.push(s)
+    for await (const record of readInputFile(file)) {
+      s.records++
+      const out = normalizeRecord(record, config)
+      if (out.ok) {
+        s.signals += out.signals.length
+        signals.push(...out.signals)
+      } else if ('invalid' in out) {
+        s.malformed++
+        const line = { file, line: record.line, reason: out.invalid }
+        if (skipped.length < SKIPPED_KEPT) skipped.push(line)
+        onSkip(line)
+      } else {
+        s.dropped[out.dropped] = (s.dropped[out.dropped] ?? 0) + 1
+      }
+    }
+  }
+  const order = signals.map((sig, i) => ({ sig, i }))
+  order.sort((a, b) => a.sig.time - b.sig.time || a.i - b.i)
+  return { signals: order.map((o) => o.sig), stats, skipped }
+}

@@ -1,0 +1,72 @@
+import type { Bus, OutMessage } from '../../actors/runtime/bus.ts'
+import type { SignalChannel } from '../../actors/runtime/channel.ts'
+import type { PartitionMessage } from '../../protocol/envelope.ts'
+import type { PodSignal } from '../../protocol/pod-signal.ts'
+import { partitionOf } from '../../protocol/subjects.ts'
+
+/** One message for one partition, or for every partition (`all`). */
+export interface Addressed {
+  to: number | 'all'
+  msg: PartitionMessage
+}
+
+/**
+ * The replay's message sequence on the signal clock: each signal stamped with the global
+ * watermark, a broadcast clock tick with `suspendBefore` at every observation gap longer than
+ * `maxGapUs`, and a final broadcast end marker. Every partition sees its signals and the ticks in
+ * global order, so alarms fire at the same point whatever the partition layout.
+ */
+export function* replayMessages(
+  signals: readonly PodSignal[],
+  partitions: number,
+  maxGapUs: number,
+  run: string,
+): Generator<Addressed> {
+  let watermark = Number.NEGATIVE_INFINITY
+  let gaps = 0
+  for (const signal of signals) {
+    if (watermark !== Number.NEGATIVE_INFINITY && signal.time - watermark > maxGapUs) {
+      gaps++
+      yield { to: 'all', msg: { v: 1, kind: 'clock', time: watermark, suspendBefore: signal.time } }
+    }
+    watermark = Math.max(watermark, signal.time)
+    const to = partitionOf(signal.pod.namespace, signal.pod.name, partitions)
+    yield { to, msg: { v: 1, kind: 'signal', clock: watermark, signal } }
+  }
+  const time = watermark === Number.NEGATIVE_INFINITY ? 0 : watermark
+  yield { to: 'all', msg: { v: 1, kind: 'clock', time, end: true, run } }
+  return gaps
+}
+
+const enc = new TextEncoder()
+
+/** Publishes the sequence durably in chunks, in order; returns the number of gaps. */
+export async function publishReplay(
+  bus: Bus,
+  channel: SignalChannel,
+  seq: Generator<Addressed, number>,
+  partitions: number,
+  run: string,
+): Promise<number> {
+  let chunk: OutMessage[] = []
+  let n = 0
+  const flush = async () => {
+    if (chunk.length === 0) return
+    await bus.publish(chunk)
+    chunk = []
+  }
+  for (;;) {
+    const next = seq.next()
+    if (next.done) {
+      await flush()
+      return next.value
+    }
+    const { to, msg } = next.value
+    const data = enc.encode(JSON.stringify(msg))
+    const targets = to === 'all' ? Array.from({ length: partitions }, (_, i) => i) : [to]
+    for (const p of targets) {
+      chunk.push({ subject: channel.subjectOf(p), data, msgId: `${run}:${n++}` })
+    }
+    if (chunk.length >= 1000) await flush()
+  }
+}
