@@ -31,7 +31,8 @@ Options:
 
 Environment: NATS_URL, REDIS_URL (absent: embedded bus/store), LUNETTES_PARTITIONS (total, 32),
 LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_LEASE_TTL (10s),
-LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL.
+LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL,
+LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared').
 `
 
 /** Partitions a StatefulSet member takes first: an even share by ordinal. */
@@ -104,7 +105,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     hostId: `${host}-${process.pid}`,
     leaseTtlMs,
     ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
-    channel: values.replay ? replayChannel('shared') : LIVE_CHANNEL,
+    channel: values.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
     metrics,
     log: log.child({ component: 'actor-host' }),
   })
@@ -112,7 +113,10 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
   const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
   const server = addr ? listen(addr, registry) : null
   await actorHost.start()
-  log.info({ bus: backends.kind.bus, store: backends.kind.store, preferred, total }, 'actor host started')
+  log.info(
+    { bus: backends.kind.bus, store: backends.kind.store, preferred, total },
+    'actor host started',
+  )
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)

@@ -11,6 +11,12 @@ export const SignalEnvelope = v.object({
   v: v.literal(1),
   kind: v.literal('signal'),
   clock: v.optional(v.number()),
+  /**
+   * Replay only: the message's place in its partition (1, 2, …). Redeliveries after a crash or a
+   * bus restart can arrive out of order; the host holds back anything past a gap until it is
+   * filled, so the signal clock and alarms see exactly the published order.
+   */
+  seq: v.optional(v.number()),
   signal: PodSignal,
 })
 export type SignalEnvelope = v.InferOutput<typeof SignalEnvelope>
@@ -25,6 +31,7 @@ export const ClockEnvelope = v.object({
   v: v.literal(1),
   kind: v.literal('clock'),
   time: v.number(),
+  seq: v.optional(v.number()),
   suspendBefore: v.optional(v.number()),
   end: v.optional(v.boolean()),
   /** Replay run id: hosts answer on `lunettes.replay.done.<run>` once the end is processed. */

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   DIAGNOSIS_CODE_LIST,
@@ -79,7 +80,7 @@ export function renderDiagnosisDoc(): string {
 }
 
 function main(argv: string[]): number {
-  const path = fileURLToPath(new URL(`../${DIAGNOSIS_DOC_PATH}`, import.meta.url))
+  const path = resolve(process.cwd(), DIAGNOSIS_DOC_PATH)
   const text = renderDiagnosisDoc()
   if (argv.includes('--check')) {
     let current = ''

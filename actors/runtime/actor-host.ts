@@ -33,6 +33,8 @@ export interface HostOptions {
   /** Unacked signals are redelivered after this; keep it below the lease TTL. */
   ackWaitMs?: number
   batchSize?: number
+  /** Actors kept in memory per partition (idle ones are passivated beyond it). */
+  cacheSize?: number
   /** Stream, subjects, consumers and lease keys to use (default: the live channel). */
   channel?: SignalChannel
   /** Exports a finished lifecycle action as a trace (LIFECYCLE §7); absent: not exported. */
@@ -43,6 +45,17 @@ export interface HostOptions {
 }
 
 const silent: Log = { info() {}, warn() {}, error() {} }
+/** Delay before messages past a replay sequence gap come again. */
+const GAP_RETRY_MS = 200
+
+/** Naks a message; if the bus is down the ack wait brings it back anyway. */
+function handBack(msg: BusMessage, delayMs: number): void {
+  try {
+    msg.nak(delayMs)
+  } catch {
+    // Unreachable bus: the message is redelivered after the ack wait.
+  }
+}
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
@@ -153,6 +166,7 @@ export class ActorHost {
       decide: this.#o.decide,
       mode: this.#o.mode,
       ...(this.#o.now ? { now: this.#o.now } : {}),
+      ...(this.#o.cacheSize === undefined ? {} : { cacheSize: this.#o.cacheSize }),
     })
     const ch = this.#o.channel
     const consumer = await this.#o.bus.consumer({
@@ -191,11 +205,29 @@ export class ActorHost {
       const wait = next === null || this.#o.mode === 'replay' ? 1000 : (next - this.#now()) / 1000
       const msgs = await consumer.fetch(this.#o.batchSize, Math.max(20, Math.min(1000, wait)))
       if (loop.stop) break
-      const decoded = msgs.flatMap((msg) => this.#decode(msg))
+      const valid: BusMessage[] = []
+      const decoded: PartitionMessage[] = []
+      for (const msg of msgs) {
+        const d = this.#decode(msg)
+        if (d) {
+          valid.push(msg)
+          decoded.push(d)
+        } else {
+          msg.ack()
+        }
+      }
       const started = performance.now()
-      const result = await worker.process(decoded)
+      const result = await worker.process(decoded).catch((err: unknown) => {
+        // Nothing of the batch is durable: hand it back at once so it comes again first.
+        for (const msg of valid) handBack(msg, 0)
+        throw err
+      })
       m?.storeSeconds.observe({ op: 'batch' }, (performance.now() - started) / 1000)
-      for (const msg of msgs) msg.ack()
+      // Persisted: acknowledge. Past a replay sequence gap: hand back, to come again in order.
+      for (const [i, msg] of valid.entries()) {
+        if (i < result.consumed) msg.ack()
+        else handBack(msg, GAP_RETRY_MS)
+      }
       await this.#publish(p, worker, result.outbox)
       for (const { effect } of result.effects) if (effect.type === 'metric') m?.observe(effect)
       if (m) {
@@ -218,10 +250,10 @@ export class ActorHost {
     }
   }
 
-  #decode(msg: BusMessage): PartitionMessage[] {
+  #decode(msg: BusMessage): PartitionMessage | null {
     try {
       const parsed = v.safeParse(PartitionMessage, JSON.parse(dec.decode(msg.data)))
-      if (parsed.success) return [parsed.output]
+      if (parsed.success) return parsed.output
       this.#log.warn(
         { subject: msg.subject, seq: msg.seq, issue: parsed.issues[0].message },
         'invalid partition message dropped',
@@ -233,7 +265,7 @@ export class ActorHost {
       )
     }
     this.#o.metrics?.signals.inc({ source: 'unknown', outcome: 'invalid' })
-    return []
+    return null
   }
 
   /** Publishes an outbox; on failure it stays pending and is published with the next batch. */

@@ -58,7 +58,8 @@ export class NatsConsumer implements Consumer {
 
   async close(): Promise<void> {
     this.#closed = true
-    this.#buffer.length = 0
+    // Delivered to this reader but never handed out: back to the stream for the next reader, now.
+    for (const m of this.#buffer.splice(0)) m.nak()
     this.#wake()
     await this.#messages?.close().catch(() => undefined)
     this.#messages = null

@@ -30,6 +30,11 @@ export interface WorkerOptions {
 
 /** What a processed batch asks of the host once it is durable. */
 export interface BatchResult {
+  /**
+   * How many of the messages were consumed (processed or recognised as repeats); the rest came
+   * after a gap in the partition's `seq` and must be handed back (nak) to arrive again in order.
+   */
+  consumed: number
   outbox: OutboxItem[]
   effects: { effect: Effect; state: PodState }[]
   /** Pods closed by a replay end marker, when the batch carried one. */
@@ -55,6 +60,8 @@ export class PartitionWorker {
   #clock = Number.NEGATIVE_INFINITY
   /** Effects of earlier batches not yet published (kept in the store's outbox too). */
   #pending: OutboxItem[] = []
+  /** The next replay `seq` this partition expects (messages without `seq` are not ordered). */
+  #next = 1
 
   constructor(opts: WorkerOptions) {
     this.partition = opts.partition
@@ -78,6 +85,7 @@ export class PartitionWorker {
   async recover(): Promise<OutboxItem[]> {
     const due = await this.#o.store.dueAlarms(this.partition, Number.MAX_SAFE_INTEGER, 1_000_000)
     for (const a of due) this.#alarms.set(a.uid, a.at)
+    this.#next = Number((await this.#o.store.getMeta(META.seq(this.partition))) ?? 1)
     const outbox = await this.#o.store.getMeta(META.outbox(this.partition))
     this.#pending = outbox ? (JSON.parse(outbox) as OutboxItem[]) : []
     return this.#pending
@@ -105,9 +113,28 @@ export class PartitionWorker {
       liveTtlMs: this.#o.liveTtlMs,
     })
     batch.outbox.push(...this.#pending)
-    const result: BatchResult = { outbox: [], effects: [], ended: null, duplicates: 0, held: 0 }
+    const result: BatchResult = {
+      consumed: messages.length,
+      outbox: [],
+      effects: [],
+      ended: null,
+      duplicates: 0,
+      held: 0,
+    }
     if (this.#o.mode === 'live') await this.#fireDue(this.#o.now(), batch)
-    for (const m of messages) {
+    const startSeq = this.#next
+    for (const [i, m] of messages.entries()) {
+      if (m.seq !== undefined) {
+        if (m.seq < this.#next) {
+          result.duplicates++
+          continue
+        }
+        if (m.seq > this.#next) {
+          result.consumed = i
+          break
+        }
+        this.#next++
+      }
       if (m.kind === 'clock') {
         await this.#advance(m.time, batch)
         if (m.suspendBefore !== undefined) await this.#suspend(m.suspendBefore, batch)
@@ -117,7 +144,11 @@ export class PartitionWorker {
       if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch)
       await this.#signal(m.signal, batch, result)
     }
-    await this.#o.store.write(batch.writes(this.#dir.takeChanges()))
+    const writes = batch.writes(this.#dir.takeChanges())
+    if (this.#next !== startSeq) {
+      writes.push({ op: 'meta', key: META.seq(this.partition), value: String(this.#next) })
+    }
+    await this.#o.store.write(writes)
     this.#passivate(batch)
     this.#pending = [...batch.outbox]
     result.outbox = batch.outbox

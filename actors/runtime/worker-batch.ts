@@ -28,6 +28,7 @@ export const META = {
   outbox: (p: number) => `outbox:${p}`,
   alias: (uid: string) => `alias:${uid}`,
   held: (namespace: string, name: string) => `held:${namespace}/${name}`,
+  seq: (p: number) => `seq:${p}`,
 } as const
 
 export interface BatchOptions {

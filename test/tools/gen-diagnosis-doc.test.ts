@@ -67,7 +67,8 @@ describe('diagnosis code catalogue', () => {
   })
 
   it(`${DIAGNOSIS_DOC_PATH} is generated from the catalogue (npx tsx tools/gen-diagnosis-doc.ts)`, () => {
-    const doc = readFileSync(new URL(`../../${DIAGNOSIS_DOC_PATH}`, import.meta.url), 'utf8')
+    // Tests run from the repository root (as npm test and CI do).
+    const doc = readFileSync(DIAGNOSIS_DOC_PATH, 'utf8')
     assert.equal(doc, renderDiagnosisDoc())
     for (const code of STABLE) assert.ok(doc.includes(`| \`${code}\` |`), code)
   })

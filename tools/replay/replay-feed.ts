@@ -1,4 +1,5 @@
-import type { Bus, OutMessage } from '../../actors/runtime/bus.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus.ts'
 import type { SignalChannel } from '../../actors/runtime/channel.ts'
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
@@ -40,7 +41,10 @@ export function* replayMessages(
 
 const enc = new TextEncoder()
 
-/** Publishes the sequence durably in chunks, in order; returns the number of gaps. */
+/**
+ * Publishes the sequence durably in chunks, in order, numbering each partition's messages
+ * (`seq`); returns the number of observation gaps.
+ */
 export async function publishReplay(
   bus: Bus,
   channel: SignalChannel,
@@ -50,9 +54,19 @@ export async function publishReplay(
 ): Promise<number> {
   let chunk: OutMessage[] = []
   let n = 0
+  const seqs: number[] = []
   const flush = async () => {
     if (chunk.length === 0) return
-    await bus.publish(chunk)
+    // A bus restart mid-replay: publish again (message ids make repeats harmless), for up to 60 s.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.publish(chunk)
+        break
+      } catch (err: unknown) {
+        if (!(err instanceof BusUnavailableError) || attempt >= 120) throw err
+        await sleep(500)
+      }
+    }
     chunk = []
   }
   for (;;) {
@@ -62,9 +76,11 @@ export async function publishReplay(
       return next.value
     }
     const { to, msg } = next.value
-    const data = enc.encode(JSON.stringify(msg))
     const targets = to === 'all' ? Array.from({ length: partitions }, (_, i) => i) : [to]
     for (const p of targets) {
+      const place = (seqs[p] ?? 0) + 1
+      seqs[p] = place
+      const data = enc.encode(JSON.stringify({ ...msg, seq: place }))
       chunk.push({ subject: channel.subjectOf(p), data, msgId: `${run}:${n++}` })
     }
     if (chunk.length >= 1000) await flush()
