@@ -22,6 +22,8 @@ export interface ReplaySummary {
   signals: number
   /** Observation gaps longer than the max gap (alarms suspended across them). */
   gaps: number
+  /** The signal clock at the end of input (epoch µs): reports and diagnoses are as of then. */
+  clock: number
   pods: number
   create: Record<string, number>
   delete: Record<string, number>
@@ -158,6 +160,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
       malformed: stats.reduce((n, s) => n + s.malformed, 0),
       signals: signals.length,
       gaps,
+      clock,
       pods: reports.length,
       create: {},
       delete: {},
