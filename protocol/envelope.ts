@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { PodSignal } from './pod-signal.ts'
+import { partitionOf, signalSubject } from './subjects.ts'
 
 /**
  * A signal as carried on `lunettes.signals.<p>`. In replay, `clock` is the global signal-clock
@@ -55,4 +56,30 @@ export type ReplayDone = v.InferOutput<typeof ReplayDone>
 /** Subject replay hosts report partition completion on. */
 export function replayDoneSubject(run: string): string {
   return `lunettes.replay.done.${run}`
+}
+
+const encoder = new TextEncoder()
+
+/** A live signal ready for the bus: its partition subject, bytes, and dedupe id. */
+export interface SignalMessage {
+  readonly subject: string
+  readonly data: Uint8Array
+  readonly msgId: string
+}
+
+/**
+ * Wraps live signals for `lunettes.signals.<p>`: partition by `namespace/name` (so a pod's
+ * signals, with or without UID, meet in one actor host) and `Nats-Msg-Id` = the signal id (so a
+ * re-sent webhook batch or a re-read file line is stored once).
+ */
+export function signalMessages(
+  signals: readonly PodSignal[],
+  partitions: number,
+  subjectOf: (p: number) => string = signalSubject,
+): SignalMessage[] {
+  return signals.map((signal) => ({
+    subject: subjectOf(partitionOf(signal.pod.namespace, signal.pod.name, partitions)),
+    data: encoder.encode(JSON.stringify({ v: 1, kind: 'signal', signal })),
+    msgId: signal.id,
+  }))
 }
