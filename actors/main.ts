@@ -97,7 +97,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
   const actorHost = new ActorHost({
     bus: backends.bus,
     store: backends.store,
-    decide: createDecider({ config, diagnose }),
+    decide: createDecider({ config, diagnose, inPlace: true }),
     mode: values.replay ? 'replay' : 'live',
     partitions: total,
     ...(preferred ? { preferred } : {}),

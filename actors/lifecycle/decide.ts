@@ -38,6 +38,11 @@ export interface Decision {
 export interface DeciderOptions {
   config: SloConfig
   diagnose?: Diagnose
+  /**
+   * Fold into the given state instead of a copy. Only for an owner that discards the previous
+   * state anyway (the actor runtime); saves a deep copy per signal.
+   */
+  inPlace?: boolean
 }
 
 const ALERT_KINDS = new Set<string>(['violated', 'failed', 'late', 'recovered', 'timeout'])
@@ -51,7 +56,7 @@ function isAlarm(input: ActorInput): input is AlarmTick {
  * `now` is epoch µs: the wall clock live, the signal watermark in replay. The input state is not
  * modified; the returned state is a new object.
  */
-export function createDecider({ config, diagnose = () => null }: DeciderOptions) {
+export function createDecider({ config, diagnose = () => null, inPlace = false }: DeciderOptions) {
   function alertFor(state: PodState, change: SloChange, now: number): SloAlert {
     const clock = change.slo === 'create' ? createClock(state, config) : deleteClock(state, config)
     const slo = change.slo === 'create' ? state.slo.create : state.slo.delete
@@ -137,8 +142,8 @@ export function createDecider({ config, diagnose = () => null }: DeciderOptions)
   }
 
   return function decide(prev: PodState, input: ActorInput, now: number): Decision {
-    if (!isAlarm(input) && prev.seen.includes(input.id)) return { state: prev, effects: [] }
-    const state = structuredClone(prev)
+    if (!isAlarm(input) && prev.seen.lastIndexOf(input.id) !== -1) return { state: prev, effects: [] }
+    const state = inPlace ? prev : structuredClone(prev)
     if (!isAlarm(input)) {
       const sig = input
       state.seen.push(sig.id)

@@ -58,6 +58,8 @@ export class PartitionWorker {
   readonly #dir = new PodDirectory()
   readonly #alarms = new Map<string, number>()
   #clock = Number.NEGATIVE_INFINITY
+  /** Cached earliest alarm; undefined when it must be recomputed. */
+  #minAlarm: number | null | undefined = undefined
   /** Effects of earlier batches not yet published (kept in the store's outbox too). */
   #pending: OutboxItem[] = []
   /** The next replay `seq` this partition expects (messages without `seq` are not ordered). */
@@ -84,7 +86,7 @@ export class PartitionWorker {
   /** Loads the partition's alarms and returns the outbox a previous owner left unpublished. */
   async recover(): Promise<OutboxItem[]> {
     const due = await this.#o.store.dueAlarms(this.partition, Number.MAX_SAFE_INTEGER, 1_000_000)
-    for (const a of due) this.#alarms.set(a.uid, a.at)
+    for (const a of due) this.#setAlarm(a.uid, a.at)
     this.#next = Number((await this.#o.store.getMeta(META.seq(this.partition))) ?? 1)
     const outbox = await this.#o.store.getMeta(META.outbox(this.partition))
     this.#pending = outbox ? (JSON.parse(outbox) as OutboxItem[]) : []
@@ -100,9 +102,22 @@ export class PartitionWorker {
 
   /** The earliest armed alarm (epoch µs), or null. */
   nextAlarm(): number | null {
-    let min: number | null = null
-    for (const at of this.#alarms.values()) if (min === null || at < min) min = at
-    return min
+    if (this.#minAlarm === undefined) {
+      let min: number | null = null
+      for (const at of this.#alarms.values()) if (min === null || at < min) min = at
+      this.#minAlarm = min
+    }
+    return this.#minAlarm
+  }
+
+  #setAlarm(uid: string, at: number | null): void {
+    const prev = this.#alarms.get(uid)
+    if (at === null) this.#alarms.delete(uid)
+    else this.#alarms.set(uid, at)
+    const min = this.#minAlarm
+    if (min === undefined) return
+    if (at !== null && (min === null || at < min)) this.#minAlarm = at
+    else if (prev !== undefined && prev === min) this.#minAlarm = undefined
   }
 
   /** Processes messages in order (and, live, the alarms due now) and persists the result. */
@@ -166,11 +181,13 @@ export class PartitionWorker {
   }
 
   async #fireDue(now: number, batch: Batch): Promise<void> {
+    const next = this.nextAlarm()
+    if (next === null || next > now) return
     const due = [...this.#alarms.entries()]
       .filter(([, at]) => at <= now)
       .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
     for (const [uid] of due) {
-      this.#alarms.delete(uid)
+      this.#setAlarm(uid, null)
       const prev = await this.#load(uid)
       if (!prev) continue
       const { state, effects } = this.#o.decide(prev, { kind: 'alarm' }, now)
@@ -182,7 +199,7 @@ export class PartitionWorker {
   async #suspend(before: number, batch: Batch): Promise<void> {
     for (const [uid, at] of [...this.#alarms.entries()]) {
       if (at >= before) continue
-      this.#alarms.delete(uid)
+      this.#setAlarm(uid, null)
       batch.alarms.set(uid, null)
       const state = await this.#load(uid)
       if (state) this.#commit({ ...state, alarm: null }, [], batch)
@@ -225,7 +242,7 @@ export class PartitionWorker {
     const had = await this.#load(from)
     if (!had) return
     this.#cache.delete(from)
-    this.#alarms.delete(from)
+    this.#setAlarm(from, null)
     batch.forget(from)
     for (const sig of had.log ?? []) await this.#apply(into, sig, batch, result)
   }
@@ -235,13 +252,12 @@ export class PartitionWorker {
     this.#cache.set(state.uid, state)
     for (const e of effects) {
       if (e.type !== 'alarm') continue
-      if (e.at === null) this.#alarms.delete(state.uid)
-      else this.#alarms.set(state.uid, e.at)
+      this.#setAlarm(state.uid, e.at)
     }
     const alarm = state.alarm
     if (alarm !== null && this.#alarms.get(state.uid) !== alarm) {
       // Re-armed by decide without an alarm effect (after a gap suspension).
-      this.#alarms.set(state.uid, alarm)
+      this.#setAlarm(state.uid, alarm)
       batch.alarms.set(state.uid, alarm)
     }
     batch.commit(state, effects, (slo) => {

@@ -85,7 +85,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
   })
   const { bus, store } = backends
   const channel = replayChannel(run)
-  const decide = createDecider({ config, diagnose })
+  const decide = createDecider({ config, diagnose, inPlace: true })
   const hosts = Array.from(
     { length: hostCount },
     (_, i) =>
