@@ -142,7 +142,8 @@ export function createDecider({ config, diagnose = () => null, inPlace = false }
   }
 
   return function decide(prev: PodState, input: ActorInput, now: number): Decision {
-    if (!isAlarm(input) && prev.seen.lastIndexOf(input.id) !== -1) return { state: prev, effects: [] }
+    if (!isAlarm(input) && prev.seen.lastIndexOf(input.id) !== -1)
+      return { state: prev, effects: [] }
     const state = inPlace ? prev : structuredClone(prev)
     if (!isAlarm(input)) {
       const sig = input

@@ -1,13 +1,5 @@
 import { createKeys, type StoreKeys } from './keys.ts'
 import {
-  checkBound,
-  checkLimit,
-  checkPartition,
-  DEFAULT_ROLLUP_TTL_MS,
-  rollupSpan,
-  validateWriteOps,
-} from './redis-store-validate.ts'
-import {
   type DueAlarm,
   type RollupMinute,
   type SloType,
@@ -15,6 +7,14 @@ import {
   StoreError,
   type WriteOp,
 } from './store.ts'
+import {
+  checkBound,
+  checkLimit,
+  checkPartition,
+  DEFAULT_ROLLUP_TTL_MS,
+  rollupSpan,
+  validateWriteOps,
+} from './store-validate.ts'
 
 type Value =
   | { readonly kind: 'string'; readonly value: string }

@@ -2,14 +2,6 @@ import { type Cluster, Redis } from 'ioredis'
 import { createKeys, type StoreKeys } from './keys.ts'
 import { bySlot, toCommands } from './redis-store-commands.ts'
 import {
-  checkBound,
-  checkLimit,
-  checkPartition,
-  DEFAULT_ROLLUP_TTL_MS,
-  rollupSpan,
-  validateWriteOps,
-} from './redis-store-validate.ts'
-import {
   type DueAlarm,
   type RollupMinute,
   type SloType,
@@ -17,6 +9,14 @@ import {
   StoreError,
   type WriteOp,
 } from './store.ts'
+import {
+  checkBound,
+  checkLimit,
+  checkPartition,
+  DEFAULT_ROLLUP_TTL_MS,
+  rollupSpan,
+  validateWriteOps,
+} from './store-validate.ts'
 
 /** A pino-compatible logger (only `warn` is used). */
 export interface StoreLogger {
