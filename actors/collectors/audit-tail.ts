@@ -13,6 +13,7 @@ import {
   type TailSource,
 } from './audit-tail-files.ts'
 import type { AuditLogTailOptions, AuditTailLogger } from './audit-tail-options.ts'
+import { backoffMs, Pause } from './audit-tail-pause.ts'
 import type { FileLine } from './line-reader.ts'
 
 export type { AuditTailStats } from './audit-tail-batch.ts'
@@ -53,8 +54,7 @@ export class AuditLogTail {
   #saved: string | null = null
   #waitingLogged = false
   #loop: Promise<void> | undefined
-  #stopping = false
-  #wake: (() => void) | undefined
+  readonly #pause = new Pause()
 
   constructor(opts: AuditLogTailOptions) {
     const { pollMs = 250, batchLines = 500, retryMinMs = 200, retryMaxMs = 10_000 } = opts
@@ -89,7 +89,7 @@ export class AuditLogTail {
    */
   async start(): Promise<void> {
     if (this.#loop !== undefined) throw new Error('audit log tail already started')
-    this.#stopping = false
+    this.#pause.reset()
     const raw = await this.#store.getMeta(this.#key)
     const cp = decodeCheckpoint(raw)
     if (raw !== null && !cp) this.#log.warn({ key: this.#key }, 'unreadable audit tail checkpoint')
@@ -103,16 +103,16 @@ export class AuditLogTail {
         this.#backlog = await backlogAfter(this.#path, cp.ino)
         this.#backlogOffset = cp.offset
       }
-      const resume = same ? this.#path : (this.#backlog[0]?.file ?? null)
-      this.#log.info({ file: this.#path, resume, offset: cp.offset }, 'audit tail resuming')
+      const first = same ? this.#path : this.#backlog[0]?.file
+      const resume = first ? { file: first, offset: cp.offset } : { file: this.#path, offset: 0 }
+      this.#log.info({ checkpoint: encodeCheckpoint(cp), ...resume }, 'audit tail resuming')
     }
     this.#loop = this.#run()
   }
 
   /** Finishes the batch being published, saves the checkpoint, closes the file. */
   async stop(): Promise<void> {
-    this.#stopping = true
-    this.#wake?.()
+    this.#pause.interrupt()
     await this.#loop
     this.#loop = undefined
     await this.#saveCheckpoint()
@@ -123,14 +123,14 @@ export class AuditLogTail {
 
   async #run(): Promise<void> {
     let failures = 0
-    while (!this.#stopping) {
+    while (!this.#pause.interrupted) {
       try {
-        if (await this.#step()) await this.#sleep(this.#pollMs)
+        if (await this.#step()) await this.#pause.sleep(this.#pollMs)
         failures = 0
       } catch (err: unknown) {
         failures++
         this.#log.error({ err, file: this.#source?.file ?? this.#path }, 'audit tail failed')
-        await this.#sleep(this.#backoff(failures))
+        await this.#pause.sleep(this.#backoff(failures))
       }
     }
   }
@@ -152,6 +152,8 @@ export class AuditLogTail {
       }
       this.#source = null
       await source.reader.close()
+      // files rotated after this one (two rotations within a poll, or while stopped) come next
+      this.#backlog = (await backlogAfter(this.#path, source.ino)).slice(1)
       return false
     }
     const live = await statPath(this.#path)
@@ -231,12 +233,12 @@ export class AuditLogTail {
           await this.#bus.publish(messages)
           break
         } catch (err: unknown) {
-          if (this.#stopping) return false
+          if (this.#pause.interrupted) return false
           const delayMs = this.#backoff(attempt)
           this.#log.warn({ err, file: source.file, attempt, delayMs }, 'publish failed; retrying')
           this.#bump({ retries: this.#stats.retries + 1 })
-          await this.#sleep(delayMs)
-          if (this.#stopping) return false
+          await this.#pause.sleep(delayMs)
+          if (this.#pause.interrupted) return false
         }
       }
     }
@@ -277,20 +279,6 @@ export class AuditLogTail {
   }
 
   #backoff(attempt: number): number {
-    return Math.min(this.#retryMaxMs, this.#retryMinMs * 2 ** Math.min(attempt - 1, 20))
-  }
-
-  /** Waits `ms`, or less when `stop()` is called. */
-  #sleep(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        this.#wake = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      this.#wake = done
-    })
+    return backoffMs(attempt, this.#retryMinMs, this.#retryMaxMs)
   }
 }

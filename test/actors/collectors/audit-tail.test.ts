@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { appendFile, mkdtemp, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuditLogTail } from '../../../actors/collectors/audit-tail.ts'
@@ -35,7 +35,7 @@ interface Harness {
   /** Signal ids seen by a core subscription on `lunettes.signals.*`, duplicates included. */
   readonly seen: string[]
   readonly logs: { level: string; obj: object; msg: string }[]
-  tail(opts?: { batchLines?: number }): AuditLogTail
+  tail(opts?: { batchLines?: number; pollMs?: number }): AuditLogTail
   until(n: number): Promise<void>
 }
 
@@ -74,14 +74,14 @@ async function harness(t: TestContext): Promise<Harness> {
     store,
     seen,
     logs,
-    tail: ({ batchLines = 7 } = {}) => {
+    tail: ({ batchLines = 7, pollMs = 10 } = {}) => {
       const tail = new AuditLogTail({
         path,
         bus,
         store,
         partitions: 4,
         ignoredNamespaces: new Set(),
-        pollMs: 10,
+        pollMs,
         batchLines,
         log,
       })
@@ -176,6 +176,23 @@ describe('AuditLogTail', () => {
     await writeFile(h.path, text(15, 25))
     await h.until(25)
     assert.deepEqual(h.seen, idsOf(0, 25))
+  })
+
+  it('follows two rotations that happen between two polls', async (t) => {
+    const h = await harness(t)
+    await writeFile(h.path, text(0, 10))
+    const tail = h.tail({ pollMs: 300 })
+    await tail.start()
+    await h.until(10)
+    await appendFile(h.path, text(10, 15))
+    await rename(h.path, join(dirname(h.path), 'audit-2024-05-14T09-00-00.000.log'))
+    await writeFile(h.path, text(15, 25))
+    await sleep(5)
+    await rename(h.path, join(dirname(h.path), 'audit-2024-05-14T10-00-00.000.log'))
+    await writeFile(h.path, text(25, 30))
+    await h.until(30)
+    assert.deepEqual(h.seen, idsOf(0, 30), 'old file, the intermediate one, then the live one')
+    assert.equal(tail.stats.rotations, 1, 'seen as one rotation; the backlog catches the rest')
   })
 
   it('restarts from 0 after a truncation', async (t) => {
