@@ -157,7 +157,10 @@ export function createDecider({ config, diagnose = () => null, inPlace = false }
       if (sig.event) foldEvent(state, sig, sig.event)
     }
     const effects: Effect[] = []
-    for (const change of evaluateSlos(state, now, config)) {
+    // Deadlines and give-up are judged only when the alarm fires, never while signals stream in:
+    // a backlog (a watch's initial list, a catching-up consumer) must land before the clock judges.
+    const clock = isAlarm(input) ? now : Number.NEGATIVE_INFINITY
+    for (const change of evaluateSlos(state, clock, config)) {
       if (ALERT_KINDS.has(change.kind)) {
         const alert = alertFor(state, change, now)
         if (!state.alerted.includes(alert.id)) {

@@ -217,7 +217,8 @@ export class ActorHost {
         }
       }
       const started = performance.now()
-      const result = await worker.process(decoded).catch((err: unknown) => {
+      const caughtUp = msgs.length < this.#o.batchSize
+      const result = await worker.process(decoded, caughtUp).catch((err: unknown) => {
         // Nothing of the batch is durable: hand it back at once so it comes again first.
         for (const msg of valid) handBack(msg, 0)
         throw err

@@ -120,8 +120,12 @@ export class PartitionWorker {
     else if (prev !== undefined && prev === min) this.#minAlarm = undefined
   }
 
-  /** Processes messages in order (and, live, the alarms due now) and persists the result. */
-  async process(messages: readonly PartitionMessage[]): Promise<BatchResult> {
+  /**
+   * Processes messages in order and persists the result. Live, the alarms due now fire after the
+   * messages, and only when `caughtUp` (the consumer had nothing more waiting): a backlog is folded
+   * before any deadline is judged on the wall clock.
+   */
+  async process(messages: readonly PartitionMessage[], caughtUp = true): Promise<BatchResult> {
     const batch = new Batch({
       partition: this.partition,
       retentionMs: this.#o.retentionMs,
@@ -136,7 +140,6 @@ export class PartitionWorker {
       duplicates: 0,
       held: 0,
     }
-    if (this.#o.mode === 'live') await this.#fireDue(this.#o.now(), batch)
     const startSeq = this.#next
     for (const [i, m] of messages.entries()) {
       if (m.seq !== undefined) {
@@ -159,6 +162,7 @@ export class PartitionWorker {
       if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch)
       await this.#signal(m.signal, batch, result)
     }
+    if (this.#o.mode === 'live' && caughtUp) await this.#fireDue(this.#o.now(), batch)
     const writes = batch.writes(this.#dir.takeChanges())
     if (this.#next !== startSeq) {
       writes.push({ op: 'meta', key: META.seq(this.partition), value: String(this.#next) })

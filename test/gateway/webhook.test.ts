@@ -1,60 +1,22 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { describe, it } from 'node:test'
-import { Registry } from 'prom-client'
 import { createApp } from '../../gateway/app.ts'
-import type { WebhookOptions } from '../../gateway/routes/webhook.ts'
-import type { AuditEvent } from '../../protocol/k8s-audit.ts'
 import { normalizeAuditEvent } from '../../protocol/normalize-audit.ts'
 import { partitionOf, signalSubject } from '../../protocol/subjects.ts'
 import { podLifecycle } from '../support/audit-fixtures.ts'
 import { MIXED_PODS } from '../support/audit-fixtures-catalog.ts'
 import { FakeBus, memoryLog } from './fake-bus.ts'
-
-const TOKEN = 's3cr3t-webhook-token'
-const P = 32
-
-function setup(webhook: WebhookOptions = { token: TOKEN }) {
-  const bus = new FakeBus()
-  const registry = new Registry()
-  const log = memoryLog()
-  const app = createApp({
-    bus,
-    partitions: P,
-    ignoredNamespaces: new Set(),
-    webhook,
-    registry,
-    log,
-  })
-  return { app, bus, registry, log }
-}
-
-function eventList(items: unknown[], apiVersion = 'audit.k8s.io/v1') {
-  return JSON.stringify({ kind: 'EventList', apiVersion, metadata: {}, items })
-}
-
-function post(body: BodyInit, headers: Record<string, string> = {}): RequestInit {
-  return {
-    method: 'POST',
-    body,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
-  }
-}
-
-async function errorOf(res: Response) {
-  const body = (await res.json()) as { error: { code: string; message: string } }
-  assert.equal(typeof body.error.message, 'string')
-  return body.error
-}
-
-const happy = (): AuditEvent[] => podLifecycle(MIXED_PODS.happy)
-
-async function metric(registry: Registry, name: string): Promise<Record<string, number>> {
-  const m = await registry.getSingleMetric(name)?.get()
-  const out: Record<string, number> = {}
-  for (const v of m?.values ?? []) out[Object.values(v.labels).join(',')] = v.value
-  return out
-}
+import {
+  errorOf,
+  eventList,
+  happy,
+  metric,
+  P,
+  post,
+  setup,
+  TOKEN,
+  type WebhookReply,
+} from './webhook-helpers.ts'
 
 describe('POST /audit/webhook: authentication', () => {
   it('401 with WWW-Authenticate without a token, 403 with a wrong one, 200 with the right one', async () => {
@@ -105,56 +67,6 @@ describe('POST /audit/webhook: authentication', () => {
   })
 })
 
-describe('POST /audit/webhook: size limit', () => {
-  it('413 on a Content-Length above the limit, before reading the body', async () => {
-    const { app, bus } = setup({ token: TOKEN, maxBodyBytes: 1000 })
-    const res = await app.request(
-      '/audit/webhook',
-      post(eventList([]), { 'content-length': '5000' }),
-    )
-    assert.equal(res.status, 413)
-    assert.equal((await errorOf(res)).code, 'PayloadTooLarge')
-    assert.equal(bus.publishes.length, 0)
-  })
-
-  it('413 on an actual body above the limit without a Content-Length', async () => {
-    const { app, bus } = setup({ token: TOKEN, maxBodyBytes: 1000 })
-    const body = eventList(happy())
-    assert.ok(body.length > 1000)
-    const req = new Request('http://gw/audit/webhook', post(body))
-    assert.equal(req.headers.get('content-length'), null, 'the test sends no Content-Length')
-    const res = await app.request(req)
-    assert.equal(res.status, 413)
-    assert.equal(bus.publishes.length, 0)
-  })
-
-  it('stops reading an endless streamed body once past the limit', async () => {
-    const { app } = setup({ token: TOKEN, maxBodyBytes: 64 * 1024 })
-    let pulled = 0
-    let cancelled = false
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled++
-        controller.enqueue(new Uint8Array(16 * 1024).fill(32))
-      },
-      cancel() {
-        cancelled = true
-      },
-    })
-    const init = { ...post(stream), duplex: 'half' } as RequestInit
-    const res = await app.request(new Request('http://gw/audit/webhook', init))
-    assert.equal(res.status, 413)
-    assert.ok(cancelled, 'the body stream was cancelled')
-    assert.ok(pulled <= 8, `read ${pulled} chunks of 16 KiB for a 64 KiB limit`)
-  })
-
-  it('a body exactly at the limit is read', async () => {
-    const body = eventList([])
-    const { app } = setup({ token: TOKEN, maxBodyBytes: body.length })
-    assert.equal((await app.request('/audit/webhook', post(body))).status, 200)
-  })
-})
-
 describe('POST /audit/webhook: body', () => {
   for (const [what, body] of [
     ['not JSON', '{"kind":"EventList",'],
@@ -199,7 +111,7 @@ describe('POST /audit/webhook: ingest', () => {
     })
     const res = await app.request('/audit/webhook', post(eventList(events)))
     assert.equal(res.status, 200)
-    const body = (await res.json()) as Record<string, number>
+    const body = (await res.json()) as WebhookReply
     assert.equal(bus.publishes.length, 1, 'one publish call for the whole batch')
     assert.equal(body.signals, expected.length)
     assert.equal(body.accepted + body.dropped + body.rejected, events.length)
@@ -235,7 +147,7 @@ describe('POST /audit/webhook: ingest', () => {
     ]
     const res = await app.request('/audit/webhook', post(eventList(items)))
     assert.equal(res.status, 200)
-    const body = (await res.json()) as Record<string, number>
+    const body = (await res.json()) as WebhookReply
     assert.equal(body.rejected, 4)
     assert.ok(body.dropped >= 1)
     assert.equal(body.accepted + body.dropped + body.rejected, items.length)
@@ -312,64 +224,5 @@ describe('POST /audit/webhook: ingest', () => {
     assert.equal(res.status, 500)
     assert.equal((await errorOf(res)).code, 'Internal')
     assert.equal(log.lines.filter((l) => l.level === 'error').length, 1)
-  })
-})
-
-describe('gateway basics', () => {
-  it('healthz, readyz, metrics, and JSON 404s', async () => {
-    const { app, registry } = setup()
-    const health = await app.request('/healthz')
-    assert.equal(health.status, 200)
-    assert.equal(await health.text(), 'ok')
-    assert.equal((await app.request('/readyz')).status, 200)
-    const metrics = await app.request('/metrics')
-    assert.equal(metrics.status, 200)
-    assert.equal(metrics.headers.get('content-type'), registry.contentType)
-    assert.match(await metrics.text(), /lunettes_webhook_rejected_total/)
-    const missing = await app.request('/nope')
-    assert.equal(missing.status, 404)
-    assert.equal((await errorOf(missing)).code, 'NotFound')
-    assert.equal((await app.request('/audit/webhook')).status, 404, 'GET is not a route')
-  })
-
-  it('readyz is 503 when the check fails, throws or hangs', async () => {
-    for (const ready of [
-      async () => false,
-      async () => {
-        throw new Error('down')
-      },
-      () => new Promise<boolean>(() => {}),
-    ]) {
-      const app = createApp({
-        bus: new FakeBus(),
-        partitions: P,
-        ignoredNamespaces: new Set(),
-        webhook: {},
-        ready,
-        log: memoryLog(),
-      })
-      assert.equal((await app.request('/readyz')).status, 503)
-    }
-  })
-
-  it('without a registry there is no /metrics', async () => {
-    const app = createApp({
-      bus: new FakeBus(),
-      partitions: P,
-      ignoredNamespaces: new Set(),
-      webhook: {},
-      log: memoryLog(),
-    })
-    assert.equal((await app.request('/metrics')).status, 404)
-  })
-
-  it('the shipped EventList fixture is accepted whole', async () => {
-    const { app } = setup()
-    const body = await readFile('test/fixtures/audit/eventlist.json', 'utf8')
-    const res = await app.request('/audit/webhook', post(body))
-    assert.equal(res.status, 200)
-    const out = (await res.json()) as Record<string, number>
-    assert.equal(out.rejected, 0)
-    assert.ok(out.signals > 0)
   })
 })

@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { TLSSocket } from 'node:tls'
+import { type HttpBindings, serve } from '@hono/node-server'
+import { type AppDeps, createApp } from './app.ts'
+import type { GatewayBindings } from './ports.ts'
+import { DEFAULT_MAX_BODY_BYTES } from './read-body.ts'
+import type { WebhookOptions } from './routes/webhook.ts'
+
+/** Default listen address (`LUNETTES_HTTP_ADDR`). */
+export const DEFAULT_HTTP_ADDR = '0.0.0.0:8080'
+
+/** PEM files for HTTPS; with `caFile`, clients may present certificates signed by that CA. */
+export interface TlsFiles {
+  readonly certFile: string
+  readonly keyFile: string
+  readonly caFile?: string | undefined
+}
+
+/** PEM contents for HTTPS. */
+export interface TlsPem {
+  readonly cert: string | Buffer
+  readonly key: string | Buffer
+  readonly ca?: string | Buffer | undefined
+}
+
+/** The gateway's settings from the environment (see `gatewayConfigFromEnv`). */
+export interface GatewaySettings {
+  /** `host:port` to listen on. */
+  readonly addr: string
+  readonly webhook: WebhookOptions
+  readonly tls?: TlsFiles | undefined
+}
+
+/** Options of `startGateway`: the app's dependencies plus where and how to listen. */
+export interface StartGatewayOptions extends AppDeps {
+  /** `host:port`, `:port` or `[v6]:port`; port 0 picks a free one. */
+  readonly addr: string
+  /** HTTPS (and mTLS when a client CA is given); absent: plain HTTP. */
+  readonly tls?: TlsFiles | TlsPem | undefined
+}
+
+/** A listening gateway. */
+export interface RunningGateway {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number
+  /** Stops accepting, closes open connections and waits for the server to end. */
+  close(): Promise<void>
+}
+
+/** Splits `host:port`, `:port`, `port` or `[::1]:port`. Throws a RangeError naming the address. */
+export function parseAddr(addr: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(addr) ?? /^()()(\d{1,5})$/.exec(addr)
+  const port = Number(m?.[3])
+  if (!m || !Number.isInteger(port) || port > 65_535) {
+    throw new RangeError(`LUNETTES_HTTP_ADDR: expected host:port, got ${JSON.stringify(addr)}`)
+  }
+  return { hostname: m[1] || m[2] || '0.0.0.0', port }
+}
+
+/**
+ * Reads the gateway settings: `LUNETTES_HTTP_ADDR` (default `0.0.0.0:8080`),
+ * `LUNETTES_WEBHOOK_TOKEN`, `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), and the PEM file paths
+ * `LUNETTES_TLS_CERT`, `LUNETTES_TLS_KEY`, `LUNETTES_CLIENT_CA` (a client CA turns on mTLS: the
+ * webhook then requires a verified client certificate). Throws an Error naming the bad variable.
+ */
+export function gatewayConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): GatewaySettings {
+  const addr = env.LUNETTES_HTTP_ADDR || DEFAULT_HTTP_ADDR
+  parseAddr(addr)
+  const max = env.LUNETTES_WEBHOOK_MAX_BYTES
+  const maxBodyBytes = max ? Number(max) : DEFAULT_MAX_BODY_BYTES
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new RangeError(`LUNETTES_WEBHOOK_MAX_BYTES: expected a positive integer, got ${max}`)
+  }
+  const certFile = env.LUNETTES_TLS_CERT || undefined
+  const keyFile = env.LUNETTES_TLS_KEY || undefined
+  const caFile = env.LUNETTES_CLIENT_CA || undefined
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new Error('LUNETTES_TLS_CERT and LUNETTES_TLS_KEY must be set together')
+  }
+  if (caFile && !certFile) {
+    throw new Error('LUNETTES_CLIENT_CA needs LUNETTES_TLS_CERT and LUNETTES_TLS_KEY (mTLS is TLS)')
+  }
+  const token = env.LUNETTES_WEBHOOK_TOKEN || undefined
+  return {
+    addr,
+    webhook: {
+      maxBodyBytes,
+      requireClientCert: Boolean(caFile),
+      ...(token === undefined ? {} : { token }),
+    },
+    ...(certFile && keyFile ? { tls: { certFile, keyFile, caFile } } : {}),
+  }
+}
+
+async function loadTls(tls: TlsFiles | TlsPem): Promise<TlsPem> {
+  if (!('certFile' in tls)) return tls
+  const [cert, key, ca] = await Promise.all([
+    readFile(tls.certFile),
+    readFile(tls.keyFile),
+    tls.caFile ? readFile(tls.caFile) : undefined,
+  ])
+  return { cert, key, ca }
+}
+
+/** Whether the request came over TLS with a client certificate the server's CA verified. */
+function clientCertAuthorized(incoming: IncomingMessage): boolean {
+  return incoming.socket instanceof TLSSocket && incoming.socket.authorized
+}
+
+/**
+ * Starts the gateway on `addr`: HTTP, or HTTPS with `tls`. With a client CA the server asks for a
+ * client certificate but does not reject the handshake (`rejectUnauthorized: false`), so the
+ * webhook can answer 403 itself; the app learns the verdict as `c.env.clientCertAuthorized`.
+ *
+ * @example
+ * const gw = await startGateway({
+ *   ...gatewayConfigFromEnv(process.env),
+ *   bus, partitions, ignoredNamespaces: slo.ignoredNamespaceForAudit, registry, log,
+ * })
+ */
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const { hostname, port } = parseAddr(opts.addr)
+  const tls = opts.tls ? await loadTls(opts.tls) : undefined
+  if (opts.webhook.requireClientCert && !tls?.ca) {
+    throw new Error('the webhook requires client certificates but no client CA is configured')
+  }
+  if (opts.webhook.token === undefined && !opts.webhook.requireClientCert) {
+    opts.log.warn({ addr: opts.addr }, 'audit webhook accepts unauthenticated requests')
+  }
+  const app = createApp(opts)
+  const fetch = (req: Request, env: HttpBindings) => {
+    const bindings: GatewayBindings = { clientCertAuthorized: clientCertAuthorized(env.incoming) }
+    return app.fetch(req, bindings)
+  }
+  const listener = {
+    fetch: (req: Request, env: unknown) => fetch(req, env as HttpBindings),
+    hostname,
+    port,
+  }
+  const server = (
+    tls
+      ? serve({
+          ...listener,
+          createServer: createHttpsServer,
+          serverOptions: tls.ca
+            ? {
+                cert: tls.cert,
+                key: tls.key,
+                ca: tls.ca,
+                requestCert: true,
+                rejectUnauthorized: false,
+              }
+            : { cert: tls.cert, key: tls.key },
+        })
+      : serve(listener)
+  ) as Server
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve()
+    server.once('listening', () => resolve())
+    server.once('error', reject)
+  })
+  const bound = (server.address() as AddressInfo).port
+  opts.log.info(
+    { hostname, port: bound, tls: Boolean(tls), mtls: Boolean(tls?.ca) },
+    'gateway listening',
+  )
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()))
+        server.closeAllConnections()
+      }),
+  }
+}

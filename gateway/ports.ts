@@ -1,0 +1,56 @@
+/**
+ * What the gateway needs from the outside world, as small structural interfaces: the actors' Bus
+ * satisfies `GatewayBus` as it is, and pino satisfies `GatewayLog`. The gateway never imports
+ * actors/ (they talk over the bus), so bus failures are recognised by the error's `name`.
+ */
+
+/** One message to publish durably; `msgId` is the dedupe id (`Nats-Msg-Id`). */
+export interface GatewayMessage {
+  readonly subject: string
+  readonly data: Uint8Array
+  readonly msgId?: string
+}
+
+/** The slice of the bus the gateway uses. */
+export interface GatewayBus {
+  /**
+   * Resolves once the stream stored every message (or recognised it as a duplicate); rejects
+   * with an error named `BusUnavailableError` when it cannot.
+   */
+  publish(messages: readonly GatewayMessage[]): Promise<void>
+  /** Request/reply; rejects with errors named `NoRespondersError` or `RequestTimeoutError`. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>
+}
+
+/** Structured logger (pino-compatible subset). */
+export interface GatewayLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+/** Names of the bus errors the gateway maps to HTTP answers. */
+export const BUS_ERRORS = {
+  unavailable: 'BusUnavailableError',
+  noResponders: 'NoRespondersError',
+  timeout: 'RequestTimeoutError',
+} as const
+
+/** Whether `err` is an Error whose `name` is `name` (bus errors cross no import boundary). */
+export function isNamedError(err: unknown, name: string): err is Error {
+  return err instanceof Error && err.name === name
+}
+
+/**
+ * Per-request facts the server adapter passes to the app as Hono bindings (`c.env`):
+ * `clientCertAuthorized` is true when the TLS socket carries a client certificate the configured
+ * CA verified. `app.request(path, init, { clientCertAuthorized: true })` sets it in tests.
+ */
+export interface GatewayBindings {
+  readonly clientCertAuthorized?: boolean
+}
+
+/** The Hono environment of every gateway app and route. */
+export interface GatewayEnv {
+  Bindings: GatewayBindings
+}

@@ -1,0 +1,124 @@
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import { signalMessages } from '../../protocol/envelope.ts'
+import { AuditEventListEnvelope } from '../../protocol/k8s-audit.ts'
+import { type WebhookAuthOptions, webhookAuth } from '../auth.ts'
+import { httpError } from '../errors.ts'
+import { ingestAuditItems } from '../ingest.ts'
+import {
+  BUS_ERRORS,
+  type GatewayBus,
+  type GatewayEnv,
+  type GatewayLog,
+  isNamedError,
+} from '../ports.ts'
+import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from '../read-body.ts'
+import type { WebhookMetrics } from '../webhook-metrics.ts'
+
+/** Webhook settings (`LUNETTES_WEBHOOK_TOKEN`, `LUNETTES_WEBHOOK_MAX_BYTES`, client CA). */
+export interface WebhookOptions extends WebhookAuthOptions {
+  /** Largest accepted body in bytes (default 10 MiB). */
+  readonly maxBodyBytes?: number | undefined
+}
+
+/** What the webhook route needs. */
+export interface WebhookDeps {
+  readonly bus: GatewayBus
+  readonly partitions: number
+  readonly ignoredNamespaces: ReadonlySet<string>
+  readonly webhook: WebhookOptions
+  readonly metrics: WebhookMetrics
+  readonly log: GatewayLog
+}
+
+/** Seconds the API server should wait before retrying a batch the bus could not take. */
+export const RETRY_AFTER_SECONDS = 5
+
+const AUDIT_API_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'])
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+function parseEventList(bytes: Uint8Array): unknown[] {
+  let body: unknown
+  try {
+    body = JSON.parse(decoder.decode(bytes))
+  } catch {
+    throw httpError(400, 'BadRequest', 'request body is not valid UTF-8 JSON')
+  }
+  const parsed = v.safeParse(AuditEventListEnvelope, body)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const path = v.getDotPath(issue)
+    throw httpError(
+      400,
+      'BadRequest',
+      `request body is not an audit EventList${path ? ` (field ${path})` : ''}`,
+    )
+  }
+  const { apiVersion } = parsed.output
+  if (apiVersion === undefined || !AUDIT_API_VERSIONS.has(apiVersion)) {
+    throw httpError(
+      400,
+      'BadRequest',
+      'request body is not an audit EventList: apiVersion must be audit.k8s.io/v1 or audit.k8s.io/v1beta1',
+    )
+  }
+  return parsed.output.items ?? []
+}
+
+/**
+ * `POST /audit/webhook`: the API server's audit webhook backend. Authenticates, reads at most
+ * `maxBodyBytes`, normalises every item of the EventList on its own, publishes all signals of the
+ * batch in one bus call and answers 200 only once the bus stored them (503 + `Retry-After` when it
+ * cannot, so the API server retries; re-sent events are deduplicated by signal id).
+ */
+export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
+  const { bus, partitions, ignoredNamespaces, webhook, metrics, log } = deps
+  const maxBodyBytes = webhook.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const app = new Hono<GatewayEnv>()
+  app.use('/webhook', async function countStatus(c, next) {
+    await next()
+    metrics.request(c.res.status)
+  })
+  app.post('/webhook', webhookAuth(webhook), async (c) => {
+    const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
+    const batch = ingestAuditItems(items, ignoredNamespaces)
+    if (batch.signals.length > 0) {
+      try {
+        await bus.publish(signalMessages(batch.signals, partitions))
+      } catch (err: unknown) {
+        if (!isNamedError(err, BUS_ERRORS.unavailable)) throw err
+        log.warn(
+          { err: err.message, items: items.length, signals: batch.signals.length },
+          'audit webhook batch refused: bus unavailable',
+        )
+        throw httpError(503, 'Unavailable', 'the message bus is unavailable; retry later', {
+          'retry-after': String(RETRY_AFTER_SECONDS),
+        })
+      }
+    }
+    // Counted only once the batch is stored: a batch answered 503 comes again.
+    for (const [reason, n] of batch.rejectedBy) metrics.rejected(reason, n)
+    metrics.events('accepted', batch.accepted)
+    metrics.events('dropped', batch.dropped)
+    metrics.events('rejected', batch.rejected)
+    if (batch.firstRejection) {
+      log.warn(
+        {
+          items: items.length,
+          rejected: batch.rejected,
+          firstIndex: batch.firstRejection.index,
+          firstReason: batch.firstRejection.reason,
+          firstProblem: batch.firstRejection.problem,
+        },
+        'audit webhook batch had malformed events',
+      )
+    }
+    return c.json({
+      accepted: batch.accepted,
+      signals: batch.signals.length,
+      rejected: batch.rejected,
+      dropped: batch.dropped,
+    })
+  })
+  return app
+}
