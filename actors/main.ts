@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
-import { pino } from 'pino'
+import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { parseGoDuration } from '../config/duration.ts'
 import { loadSloConfig } from '../config/load.ts'
@@ -11,7 +11,7 @@ import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
 import { serveQueries } from './query/query-service.ts'
 import { ActorHost } from './runtime/actor-host.ts'
 import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
-import { openBackends } from './runtime/connect.ts'
+import { type Backends, openBackends } from './runtime/connect.ts'
 import { createActorMetrics } from './telemetry/metrics.ts'
 
 type Env = Record<string, string | undefined>
@@ -60,6 +60,91 @@ function listen(addr: string, registry: Registry): Server {
   return server
 }
 
+/** What `startActors` needs besides the backends. */
+export interface ActorRoleOptions {
+  backends: Backends
+  env: Env
+  log: Logger
+  registry: Registry
+  /** Partitions to take first (`0-15`); default from env or the StatefulSet ordinal. */
+  partitions?: string | undefined
+  standby?: boolean
+  replay?: boolean
+}
+
+/** Starts an actor host and the query service on the given backends. */
+export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promise<void> }> {
+  const { env, log, backends } = o
+  const total = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
+  const host = env.HOSTNAME ?? hostname()
+  const spec = o.partitions ?? env.LUNETTES_HOST_PARTITIONS
+  const preferred = spec
+    ? parsePartitions(spec, total)
+    : ordinalShare(host, Number(env.LUNETTES_REPLICAS ?? 0), total)
+  const config = loadSloConfig(env)
+  const leaseTtlMs = parseGoDuration(env.LUNETTES_LEASE_TTL ?? '10s')
+  const metrics = createActorMetrics(o.registry)
+  const diagnose = createDiagnose(config)
+  const actorHost = new ActorHost({
+    bus: backends.bus,
+    store: backends.store,
+    decide: createDecider({ config, diagnose, inPlace: true }),
+    mode: o.replay ? 'replay' : 'live',
+    partitions: total,
+    ...(preferred ? { preferred } : {}),
+    standby: o.standby ?? true,
+    hostId: `${host}-${process.pid}`,
+    leaseTtlMs,
+    ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
+    channel: o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
+    metrics,
+    log: log.child({ component: 'actor-host' }),
+  })
+  const queries = serveQueries({ bus: backends.bus, store: backends.store, config, diagnose })
+  await actorHost.start()
+  log.info(
+    { bus: backends.kind.bus, store: backends.kind.store, preferred, total },
+    'actor host started',
+  )
+  return {
+    async stop() {
+      log.info({}, 'stopping actors: draining partitions and releasing leases')
+      await actorHost.stop()
+      await Promise.all(queries.map((q) => q.close()))
+    },
+  }
+}
+
+/** Resolves on SIGTERM or SIGINT. */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve())
+    process.once('SIGINT', () => resolve())
+  })
+}
+
+/** The process logger: pino to stderr at LOG_LEVEL. */
+export function processLogger(env: Env): Logger {
+  return pino({ level: env.LOG_LEVEL ?? 'info' }, pino.destination(2))
+}
+
+/** The backends from NATS_URL / REDIS_URL / LUNETTES_STORE_PREFIX (embedded when unset). */
+export function backendsFromEnv(env: Env, log: Logger): Promise<Backends> {
+  return openBackends({
+    natsUrl: env.NATS_URL,
+    redisUrl: env.REDIS_URL,
+    storePrefix: env.LUNETTES_STORE_PREFIX,
+    log: log.child({ component: 'backends' }),
+  })
+}
+
+/** A registry with Node's default metrics. */
+export function processRegistry(): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  return registry
+}
+
 /** `lunettes actors`: runs until SIGTERM/SIGINT; returns the exit code. */
 export async function actorsMain(argv: string[], env: Env): Promise<number> {
   const { values } = parseArgs({
@@ -75,55 +160,22 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     process.stdout.write(ACTORS_USAGE)
     return 0
   }
-  const log = pino({ level: env.LOG_LEVEL ?? 'info' }, pino.destination(2))
-  const total = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
-  const host = env.HOSTNAME ?? hostname()
-  const spec = values.partitions ?? env.LUNETTES_HOST_PARTITIONS
-  const preferred = spec
-    ? parsePartitions(spec, total)
-    : ordinalShare(host, Number(env.LUNETTES_REPLICAS ?? 0), total)
-  const config = loadSloConfig(env)
-  const leaseTtlMs = parseGoDuration(env.LUNETTES_LEASE_TTL ?? '10s')
-  const backends = await openBackends({
-    natsUrl: env.NATS_URL,
-    redisUrl: env.REDIS_URL,
-    storePrefix: env.LUNETTES_STORE_PREFIX,
-    log: log.child({ component: 'backends' }),
-  })
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
-  const metrics = createActorMetrics(registry)
-  const diagnose = createDiagnose(config)
-  const actorHost = new ActorHost({
-    bus: backends.bus,
-    store: backends.store,
-    decide: createDecider({ config, diagnose, inPlace: true }),
-    mode: values.replay ? 'replay' : 'live',
-    partitions: total,
-    ...(preferred ? { preferred } : {}),
+  const log = processLogger(env)
+  const backends = await backendsFromEnv(env, log)
+  const registry = processRegistry()
+  const actors = await startActors({
+    backends,
+    env,
+    log,
+    registry,
+    partitions: values.partitions,
     standby: !values['no-standby'],
-    hostId: `${host}-${process.pid}`,
-    leaseTtlMs,
-    ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
-    channel: values.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
-    metrics,
-    log: log.child({ component: 'actor-host' }),
+    replay: values.replay,
   })
-  const queries = serveQueries({ bus: backends.bus, store: backends.store, config, diagnose })
   const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
   const server = addr ? listen(addr, registry) : null
-  await actorHost.start()
-  log.info(
-    { bus: backends.kind.bus, store: backends.kind.store, preferred, total },
-    'actor host started',
-  )
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve)
-    process.once('SIGINT', resolve)
-  })
-  log.info({}, 'stopping: draining partitions and releasing leases')
-  await actorHost.stop()
-  await Promise.all(queries.map((q) => q.close()))
+  await untilSignal()
+  await actors.stop()
   server?.close()
   await backends.close()
   return 0

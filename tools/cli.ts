@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { collectMain } from '../actors/collectors/main.ts'
 import { actorsMain } from '../actors/main.ts'
 import { replayCommand } from './replay/command.ts'
+import { allMain, gatewayMain } from './roles.ts'
 
 const USAGE = `lunettes: container lifecycle observability for Kubernetes
 
@@ -17,8 +19,6 @@ Roles:
 Run 'lunettes <role> --help' for a role's options.
 `
 
-const NOT_YET = new Set(['gateway', 'collect'])
-
 async function main(argv: string[]): Promise<number> {
   const [role, ...rest] = argv
   if (role === undefined || role === '--help' || role === '-h' || role === 'help') {
@@ -26,12 +26,10 @@ async function main(argv: string[]): Promise<number> {
     return role === undefined ? 2 : 0
   }
   if (role === 'replay') return replayCommand(rest)
-  // `all` runs every role this build has in one process; today: actor hosts and queries.
-  if (role === 'actors' || role === 'all') return actorsMain(rest, process.env)
-  if (NOT_YET.has(role)) {
-    process.stderr.write(`lunettes ${role}: not part of this build yet (see the project issues)\n`)
-    return 2
-  }
+  if (role === 'actors') return actorsMain(rest, process.env)
+  if (role === 'gateway') return gatewayMain(rest, process.env)
+  if (role === 'collect') return collectMain(rest, process.env)
+  if (role === 'all') return allMain(rest, process.env)
   process.stderr.write(`lunettes: unknown role '${role}'\n\n${USAGE}`)
   return 2
 }

@@ -12,6 +12,7 @@ import type { OutboxItem } from './worker-batch.ts'
 
 /** Structured logger (pino-compatible subset). */
 export interface Log {
+  debug?(obj: object, msg: string): void
   info(obj: object, msg: string): void
   warn(obj: object, msg: string): void
   error(obj: object, msg: string): void
@@ -185,7 +186,7 @@ export class ActorHost {
       })
       .finally(() => consumer.close())
     this.#loops.set(p, loop)
-    this.#log.info({ partition: p, host: this.#o.hostId }, 'partition acquired')
+    this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition acquired')
   }
 
   async #stopLoop(p: number): Promise<void> {

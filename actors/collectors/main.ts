@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util'
+import type { Logger } from 'pino'
+import { loadSloConfig } from '../../config/load.ts'
+import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
+import { backendsFromEnv, processLogger, untilSignal } from '../main.ts'
+import type { Backends } from '../runtime/connect.ts'
+import { AuditLogTail } from './audit-tail.ts'
+
+type Env = Record<string, string | undefined>
+
+export const COLLECT_USAGE = `lunettes collect [--audit-log PATH] [--kube [--kubeconfig FILE]]
+
+Collectors publish pod signals on the bus (NATS_URL; embedded when unset, which only makes sense
+inside 'lunettes all').
+
+Options:
+  --audit-log PATH    follow the API server's audit log (JSON lines; rotation, truncation and a
+                      checkpoint in the store survive restarts). Env: LUNETTES_AUDIT_LOG
+  --kube              list and watch Pods and Events (managed clusters: no audit access needed).
+                      In-cluster config, else --kubeconfig FILE / KUBECONFIG / ~/.kube/config.
+                      Env: LUNETTES_KUBE=1
+  --kubeconfig FILE   kubeconfig for --kube
+  -h, --help          this help
+`
+
+/** Which collectors to run. */
+export interface CollectOptions {
+  auditLog?: string | undefined
+  kube?: boolean
+  kubeconfig?: string | undefined
+}
+
+/** Parses the collect flags (with env fallbacks). */
+export function collectOptions(argv: string[], env: Env): CollectOptions & { help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'audit-log': { type: 'string' },
+      kube: { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: false,
+  })
+  const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
+  return {
+    auditLog: str(values['audit-log']) ?? env.LUNETTES_AUDIT_LOG,
+    kube: values.kube === true || env.LUNETTES_KUBE === '1',
+    kubeconfig: str(values.kubeconfig) ?? env.KUBECONFIG,
+    help: values.help === true,
+  }
+}
+
+/** Starts the configured collectors; returns how to stop them. */
+export async function startCollectors(
+  backends: Backends,
+  env: Env,
+  log: Logger,
+  opts: CollectOptions,
+): Promise<{ names: string[]; stop(): Promise<void> }> {
+  const config = loadSloConfig(env)
+  const partitions = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
+  const stops: (() => Promise<void>)[] = []
+  const names: string[] = []
+  if (opts.auditLog) {
+    const tail = new AuditLogTail({
+      path: opts.auditLog,
+      bus: backends.bus,
+      store: backends.store,
+      partitions,
+      ignoredNamespaces: config.ignoredNamespaceForAudit,
+      log: log.child({ component: 'audit-tail', path: opts.auditLog }),
+    })
+    await tail.start()
+    stops.push(() => tail.stop())
+    names.push('audit-log')
+  }
+  return {
+    names,
+    async stop() {
+      for (const stop of stops.reverse()) await stop()
+    },
+  }
+}
+
+/** `lunettes collect`: runs until SIGTERM/SIGINT. */
+export async function collectMain(argv: string[], env: Env): Promise<number> {
+  const opts = collectOptions(argv, env)
+  if (opts.help) {
+    process.stdout.write(COLLECT_USAGE)
+    return 0
+  }
+  if (!opts.auditLog && !opts.kube) {
+    process.stderr.write(
+      `lunettes collect: choose --audit-log PATH and/or --kube\n\n${COLLECT_USAGE}`,
+    )
+    return 2
+  }
+  const log = processLogger(env)
+  const backends = await backendsFromEnv(env, log)
+  const collectors = await startCollectors(backends, env, log, opts)
+  log.info({ collectors: collectors.names }, 'collectors started')
+  await untilSignal()
+  await collectors.stop()
+  await backends.close()
+  return 0
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { collectOptions, startCollectors } from '../actors/collectors/main.ts'
+import {
+  backendsFromEnv,
+  processLogger,
+  processRegistry,
+  startActors,
+  untilSignal,
+} from '../actors/main.ts'
+import type { Backends } from '../actors/runtime/connect.ts'
+import { loadSloConfig } from '../config/load.ts'
+import { gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
+import { DEFAULT_PARTITIONS } from '../protocol/subjects.ts'
+
+type Env = Record<string, string | undefined>
+
+async function gateway(backends: Backends, env: Env, log: Logger, registry: Registry) {
+  const config = loadSloConfig(env)
+  const running = await startGateway({
+    ...gatewayConfigFromEnv(env),
+    bus: backends.bus,
+    partitions: Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS),
+    ignoredNamespaces: config.ignoredNamespaceForAudit,
+    registry,
+    log: log.child({ component: 'gateway' }),
+  })
+  log.info({ port: running.port }, 'gateway listening')
+  return running
+}
+
+/** `lunettes gateway`: the HTTP gateway alone (NATS_URL: where the actor hosts are). */
+export async function gatewayMain(argv: string[], env: Env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /healthz, /readyz, /metrics.\n' +
+        'Env: NATS_URL, LUNETTES_HTTP_ADDR (0.0.0.0:8080), LUNETTES_WEBHOOK_TOKEN, LUNETTES_WEBHOOK_MAX_BYTES,\n' +
+        'LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_CLIENT_CA (mTLS), LUNETTES_PARTITIONS.\n',
+    )
+    return 0
+  }
+  const log = processLogger(env)
+  const backends = await backendsFromEnv(env, log)
+  const running = await gateway(backends, env, log, processRegistry())
+  await untilSignal()
+  await running.close()
+  await backends.close()
+  return 0
+}
+
+/**
+ * `lunettes all`: every role in one process (the default of `npm start`): actor hosts with the
+ * query service, the gateway (which also serves /metrics), and the collectors asked for; embedded
+ * bus and store unless NATS_URL / REDIS_URL are set.
+ */
+export async function allMain(argv: string[], env: Env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', short: 'h' } },
+    strict: false,
+  })
+  if (values.help) {
+    process.stdout.write(
+      'lunettes all [--audit-log PATH] [--kube [--kubeconfig FILE]]\n\nActor hosts, query service, gateway and collectors in one process.\n',
+    )
+    return 0
+  }
+  const log = processLogger(env)
+  const backends = await backendsFromEnv(env, log)
+  const registry = processRegistry()
+  const actors = await startActors({ backends, env, log, registry })
+  const http = await gateway(backends, env, log, registry)
+  const collectors = await startCollectors(backends, env, log, collectOptions(argv, env))
+  log.info(
+    { collectors: collectors.names, bus: backends.kind.bus, store: backends.kind.store },
+    'lunettes all running',
+  )
+  await untilSignal()
+  await collectors.stop()
+  await http.close()
+  await actors.stop()
+  await backends.close()
+  return 0
+}
