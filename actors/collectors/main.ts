@@ -1,10 +1,14 @@
+import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
+import { KubeConfig } from '@kubernetes/client-node'
 import type { Logger } from 'pino'
 import { loadSloConfig } from '../../config/load.ts'
 import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
 import { backendsFromEnv, processLogger, untilSignal } from '../main.ts'
 import type { Backends } from '../runtime/connect.ts'
 import { AuditLogTail } from './audit-tail.ts'
+import { CollectorLease } from './collector-lease.ts'
+import { KubeWatchCollector } from './kube-watch.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -74,6 +78,33 @@ export async function startCollectors(
     await tail.start()
     stops.push(() => tail.stop())
     names.push('audit-log')
+  }
+  if (opts.kube) {
+    const kubeConfig = new KubeConfig()
+    if (opts.kubeconfig) kubeConfig.loadFromFile(opts.kubeconfig)
+    else if (env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster()
+    else kubeConfig.loadFromDefault()
+    const collector = new KubeWatchCollector({
+      kubeConfig,
+      bus: backends.bus,
+      partitions,
+      ignoredNamespaces: config.ignoredNamespaceForAudit,
+      log: log.child({ component: 'kube-watch' }),
+    })
+    // Only one collector lists and watches at a time; the others wait as standbys.
+    const lease = new CollectorLease({
+      bus: backends.bus,
+      name: 'kube',
+      holder: `${env.HOSTNAME ?? hostname()}-${process.pid}`,
+      log: log.child({ component: 'collector-lease' }),
+    })
+    const abort = new AbortController()
+    const leading = lease.lead(collector, abort.signal)
+    stops.push(async () => {
+      abort.abort()
+      await leading
+    })
+    names.push('kube')
   }
   return {
     names,
