@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { parseGoDuration } from '../config/duration.ts'
 import { loadSloConfig } from '../config/load.ts'
+import { loadSpanConfig } from '../config/span-config-load.ts'
 import { DEFAULT_PARTITIONS, parsePartitions } from '../protocol/subjects.ts'
 import { createDecider } from './lifecycle/decide.ts'
 import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
@@ -12,6 +13,7 @@ import { serveQueries } from './query/query-service.ts'
 import { ActorHost } from './runtime/actor-host.ts'
 import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
 import { type Backends, openBackends } from './runtime/connect.ts'
+import { createTraceExporter } from './telemetry/exporter.ts'
 import { createActorMetrics } from './telemetry/metrics.ts'
 
 type Env = Record<string, string | undefined>
@@ -32,7 +34,10 @@ Options:
 Environment: NATS_URL, REDIS_URL (absent: embedded bus/store), LUNETTES_PARTITIONS (total, 32),
 LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_LEASE_TTL (10s),
 LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL,
-LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared').
+LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
+OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
+LUNETTES_SPAN_CONFIG / LUNETTES_SPAN_CONFIG_JSON (upstream span config), LUNETTES_JAEGER_UI_URL
+(debugpod links the trace).
 `
 
 /** Partitions a StatefulSet member takes first: an even share by ordinal. */
@@ -85,6 +90,14 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
   const leaseTtlMs = parseGoDuration(env.LUNETTES_LEASE_TTL ?? '10s')
   const metrics = createActorMetrics(o.registry)
   const diagnose = createDiagnose(config)
+  const traces = createTraceExporter({
+    env,
+    config,
+    diagnose,
+    registry: o.registry,
+    log: log.child({ component: 'traces' }),
+    ...optional('spanConfig', loadSpanConfig(env)),
+  })
   const actorHost = new ActorHost({
     bus: backends.bus,
     store: backends.store,
@@ -99,8 +112,15 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
     channel: o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
     metrics,
     log: log.child({ component: 'actor-host' }),
+    ...optional('exportTrace', traces?.exportTrace),
   })
-  const queries = serveQueries({ bus: backends.bus, store: backends.store, config, diagnose })
+  const queries = serveQueries({
+    bus: backends.bus,
+    store: backends.store,
+    config,
+    diagnose,
+    ...(env.LUNETTES_JAEGER_UI_URL ? { jaegerUiUrl: env.LUNETTES_JAEGER_UI_URL } : {}),
+  })
   await actorHost.start()
   log.info(
     { bus: backends.kind.bus, store: backends.kind.store, preferred, total },
@@ -111,8 +131,14 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
       log.info({}, 'stopping actors: draining partitions and releasing leases')
       await actorHost.stop()
       await Promise.all(queries.map((q) => q.close()))
+      await traces?.shutdown()
     },
   }
+}
+
+/** `{ [key]: value }` when the value is defined, else `{}` (exact optional properties). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
 /** Resolves on SIGTERM or SIGINT. */

@@ -23,7 +23,12 @@ export const HistoryEntry = v.object({
 export type HistoryEntry = v.InferOutput<typeof HistoryEntry>
 
 /** debugpod reply: the pod's current PodReport (also in flight) plus the name's other UIDs. */
-export const DebugPodReply = v.object({ ...PodReport.entries, history: v.array(HistoryEntry) })
+export const DebugPodReply = v.object({
+  ...PodReport.entries,
+  history: v.array(HistoryEntry),
+  /** Link to the PodCreate trace in Jaeger, when the UI URL is configured. */
+  traceUrl: v.optional(v.string()),
+})
 export type DebugPodReply = v.InferOutput<typeof DebugPodReply>
 
 /** Error codes a query can answer with. */

@@ -27,6 +27,8 @@ export interface QueryServiceOptions {
   diagnose: Diagnose
   /** Clock for in-flight reports, epoch µs. */
   now?: () => number
+  /** Jaeger UI base URL: debugpod then links the pod's PodCreate trace. */
+  jaegerUiUrl?: string
   queue?: string
 }
 
@@ -119,7 +121,9 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
         result: other.slo.create.result,
       })
     }
-    return { ...report(state), history }
+    const r = report(state)
+    const base = opts.jaegerUiUrl?.replace(/\/+$/, '')
+    return { ...r, history, ...(base ? { traceUrl: `${base}/trace/${r.traceId}` } : {}) }
   }
 
   async function debugslo(data: Uint8Array): Promise<DebugSloReply> {

@@ -124,6 +124,7 @@ describe('query service over NATS', () => {
       diagnose,
       now: () => summary.clock,
       queue: `q${run}`,
+      jaegerUiUrl: 'http://jaeger.example:16686/',
     })
     t.after(async () => {
       await Promise.all(subs.map((s) => s.close()))
@@ -137,7 +138,11 @@ describe('query service over NATS', () => {
     const g = reports.find((r) => r.uid === '7320b81d-3c8c-4c88-b7b5-fd6abfced617')
     assert.ok(g)
     const byUid = await ask('debugpod', { uid: g.uid })
-    assert.deepEqual({ ...byUid, history: undefined }, { ...g, history: undefined })
+    assert.equal(byUid.traceUrl, `http://jaeger.example:16686/trace/${g.traceId}`)
+    assert.deepEqual(
+      { ...byUid, history: undefined, traceUrl: undefined },
+      { ...g, history: undefined, traceUrl: undefined },
+    )
     assert.deepEqual(byUid.history, [])
     const byName = await ask('debugpod', { namespace: g.namespace, name: g.name })
     assert.equal(byName.uid, g.uid)
@@ -151,8 +156,8 @@ describe('query service over NATS', () => {
     assert.ok(holders.some((h) => h.uid === reused.uid))
     assert.equal(reused.history.length, holders.length - 1)
     assert.deepEqual(
-      { ...reused, history: undefined },
-      { ...holders.find((h) => h.uid === reused.uid), history: undefined },
+      { ...reused, history: undefined, traceUrl: undefined },
+      { ...holders.find((h) => h.uid === reused.uid), history: undefined, traceUrl: undefined },
     )
     assert.deepEqual(await ask('debugpod', { uid: 'no-such-pod' }), {
       error: { code: 'NotFound', message: 'no pod with uid no-such-pod' },

@@ -5,8 +5,10 @@ import type { Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
+import { createTraceExporter } from '../../actors/telemetry/exporter.ts'
 import { parseGoDuration } from '../../config/duration.ts'
 import { loadSloConfig, loadSloConfigFile } from '../../config/load.ts'
+import { loadSpanConfig } from '../../config/span-config-load.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
 import { DEFAULT_MAX_GAP_MS, type ReplaySummary, runReplay } from './replay.ts'
 
@@ -31,6 +33,9 @@ Options:
 
 With NATS_URL / REDIS_URL set, signals and state go through those servers (a channel and a store
 prefix of the run's own), else through the embedded bus and store.
+With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, every final verdict is
+also exported as a trace over OTLP/HTTP protobuf (flushed before exit); LUNETTES_SPAN_CONFIG names
+a span config file (upstream format) laid over the default spans.
   -h, --help              this help
 `
 
@@ -104,11 +109,24 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const configPath = values['slo-config']
   const config = configPath ? loadSloConfigFile(configPath) : loadSloConfig(process.env)
   const maxGapMs = values['max-gap'] ? parseGoDuration(values['max-gap']) : DEFAULT_MAX_GAP_MS
+  const diagnose = createDiagnose(config)
+  const spanConfig = loadSpanConfig(process.env)
+  let traceFailures = 0
+  const traces = createTraceExporter({
+    env: process.env,
+    config,
+    diagnose,
+    ...(spanConfig ? { spanConfig } : {}),
+    log: { warn: () => traceFailures++ },
+  })
   const { reports, summary } = await runReplay({
     inputs,
     config,
     maxGapMs,
-    diagnose: createDiagnose(config),
+    diagnose,
+    ...(traces
+      ? { exportTrace: (s, a) => traces.exportTrace(s, a), flushTraces: () => traces.flush() }
+      : {}),
     backends: { natsUrl: process.env.NATS_URL, redisUrl: process.env.REDIS_URL },
     hosts: values['no-actors'] ? 0 : positiveInt(values.hosts ?? '1', '--hosts'),
     partitions: positiveInt(
@@ -117,7 +135,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
     ),
     onSkip: (s) => process.stderr.write(`skipped ${s.file}:${s.line}: ${s.reason}\n`),
   })
+  await traces?.shutdown()
   await writeReports(values.output, reports)
   printSummary(summary, (s) => process.stderr.write(s))
+  if (traceFailures > 0) process.stderr.write(`trace export failures: ${traceFailures}\n`)
   return values.strict && summary.malformed > 0 ? 1 : 0
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createDecider, type Diagnose } from '../../actors/lifecycle/decide.ts'
-import { ActorHost } from '../../actors/runtime/actor-host.ts'
+import { ActorHost, type HostOptions } from '../../actors/runtime/actor-host.ts'
 import { replayChannel } from '../../actors/runtime/channel.ts'
 import { type BackendOptions, openBackends } from '../../actors/runtime/connect.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
@@ -53,6 +53,12 @@ export interface ReplayOptions {
   onHosts?: (owned: number[][]) => void
   /** Max time to wait for the actors to finish, ms (default 10 min). */
   timeoutMs?: number
+  /** Exports each final verdict as a trace (in-process hosts); flushed before the replay returns. */
+  exportTrace?: HostOptions['exportTrace']
+  /** Flushes the trace exporter once the actors are done (export failures are its to count). */
+  flushTraces?: () => Promise<void>
+  /** Metrics the in-process hosts record (LIFECYCLE §9 effects and self-metrics). */
+  metrics?: HostOptions['metrics']
 }
 
 /** Default observation gap: 5 minutes without any pod signal. */
@@ -100,6 +106,8 @@ export async function runReplay(opts: ReplayOptions): Promise<{
         ),
         hostId: `replay-${run}-${i}`,
         channel,
+        ...(opts.exportTrace ? { exportTrace: opts.exportTrace } : {}),
+        ...(opts.metrics ? { metrics: opts.metrics } : {}),
       }),
   )
   try {
@@ -150,6 +158,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
     })
     await Promise.race([allDone, timeout]).finally(() => clearTimeout(timer))
     await Promise.all(hosts.map((h) => h.stop()))
+    await opts.flushTraces?.()
     await doneSub.close()
     await alertSub.close()
     const clock = signals.at(-1)?.time ?? 0
