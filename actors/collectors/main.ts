@@ -49,7 +49,8 @@ export function collectOptions(argv: string[], env: Env): CollectOptions & { hel
   const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
   return {
     auditLog: str(values['audit-log']) ?? env.LUNETTES_AUDIT_LOG,
-    kube: values.kube === true || env.LUNETTES_KUBE === '1',
+    // A kubeconfig names a cluster to watch: `--kubeconfig FILE` alone implies --kube.
+    kube: values.kube === true || env.LUNETTES_KUBE === '1' || str(values.kubeconfig) !== undefined,
     kubeconfig: str(values.kubeconfig) ?? env.KUBECONFIG,
     help: values.help === true,
   }
