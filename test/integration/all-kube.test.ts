@@ -25,6 +25,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lunettes-all-'))
 })
 after(async () => {
+  await api?.close()
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -189,11 +189,18 @@ export function runBusContract(name: string, make: MakeBus): void {
       // A host restart: the same durable, a new reader (what the old one held comes back).
       await first.close()
       const after = await consumer('d')
-      const rest = await take(after, 2, ACK_WAIT_MS + 3000)
-      assert.deepEqual(texts(rest), ['r4', 'r5'])
-      for (const m of rest) m.ack()
+      // At least once: a prefetched message handed back may come twice, never not at all.
+      const rest: BusMessage[] = []
+      const until = Date.now() + ACK_WAIT_MS + 3000
+      while (!['r4', 'r5'].every((x) => texts(rest).includes(x)) && Date.now() < until) {
+        const got = await after.fetch(5, 500)
+        for (const m of got) m.ack()
+        rest.push(...got)
+      }
+      assert.deepEqual([...new Set(texts(rest))].sort(), ['r4', 'r5'])
       await sleep(ACK_WAIT_MS + 200)
-      assert.deepEqual(await after.fetch(5, 1000), [])
+      for (const m of await drain(after, 300)) m.ack()
+      assert.deepEqual(await after.fetch(5, 500), [])
     })
 
     it('keeps only the newest messages within max bytes, and none past max age', async (t) => {

@@ -10,10 +10,7 @@ import { LineReader } from '../../../actors/collectors/line-reader.ts'
 import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
 import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
 
-const LINES = readFileSync(
-  new URL('../../fixtures/audit/mixed-pods.jsonl', import.meta.url),
-  'utf8',
-)
+const LINES = readFileSync('test/fixtures/audit/mixed-pods.jsonl', 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
 
