@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { appendFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { appendFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AuditLogTail } from '../../../actors/collectors/audit-tail.ts'
 import {
   type Bus,
   BusUnavailableError,
@@ -13,29 +10,9 @@ import {
   type OutMessage,
   type StreamSpec,
 } from '../../../actors/runtime/bus.ts'
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
-import { normalizeAuditRecord } from '../../../protocol/normalize-gke-managed.ts'
+import type { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
+import { idsOf, tailHarness, text, until } from '../../support/audit-tail-harness.ts'
 
-const LINES = readFileSync('test/fixtures/audit/mixed-pods.jsonl', 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-
-function idsOf(from: number, to: number): string[] {
-  return LINES.slice(from, to).flatMap((l) => {
-    const n = normalizeAuditRecord(JSON.parse(l))
-    return n.ok ? n.signals.map((s) => s.id) : []
-  })
-}
-
-function text(from: number, to: number): string {
-  return LINES.slice(from, to).join('\n').concat('\n')
-}
-
-/**
- * Test double: the embedded bus whose `publish` rejects with BusUnavailableError while `down`
- * (as the NATS bus does when the server is gone); everything else goes straight through.
- */
 class FlakyBus implements Bus {
   readonly inner: EmbeddedBus
   down = false
@@ -78,76 +55,9 @@ class FlakyBus implements Bus {
   }
 }
 
-interface Harness {
-  readonly dir: string
-  readonly path: string
-  readonly bus: FlakyBus
-  readonly store: MemoryStore
-  /** Signal ids seen by a core subscription on `lunettes.signals.*`, duplicates included. */
-  readonly seen: string[]
-  tail(batchLines?: number): AuditLogTail
-  until(n: number): Promise<void>
-}
-
-async function harness(t: TestContext): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'audit-tail-'))
-  const bus = new FlakyBus(new EmbeddedBus())
-  await bus.ensureStream({
-    name: 'LUNETTES_SIGNALS',
-    subjects: ['lunettes.signals.*'],
-    maxAgeMs: 60_000,
-    maxBytes: -1,
-    duplicateWindowMs: 60_000,
-  })
-  const seen: string[] = []
-  const decoder = new TextDecoder()
-  const sub = bus.subscribe('lunettes.signals.*', (_s, data) => {
-    seen.push((JSON.parse(decoder.decode(data)) as { signal: { id: string } }).signal.id)
-  })
-  const store = new MemoryStore()
-  const log = { info: () => {}, warn: () => {}, error: () => {} }
-  const tails: AuditLogTail[] = []
-  t.after(async () => {
-    for (const tail of tails) await tail.stop()
-    await sub.close()
-    await bus.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-  const path = join(dir, 'audit.log')
-  return {
-    dir,
-    path,
-    bus,
-    store,
-    seen,
-    tail: (batchLines = 7) => {
-      const opts = { path, bus, store, partitions: 4, ignoredNamespaces: new Set<string>(), log }
-      const tail = new AuditLogTail({
-        ...opts,
-        pollMs: 10,
-        batchLines,
-        retryMinMs: 5,
-        retryMaxMs: 20,
-      })
-      tails.push(tail)
-      return tail
-    },
-    until: (n) => until(() => seen.length >= n, `${n} signals (have ${seen.length})`),
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
-  await sleep(60) // several polls: anything extra (a duplicate) would show up now
-}
-
 describe('AuditLogTail restart and backpressure', () => {
   it('resumes from the checkpoint: only lines appended while stopped are published', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t, (b) => new FlakyBus(b))
     await writeFile(h.path, text(0, 20))
     const first = h.tail()
     await first.start()
@@ -165,7 +75,7 @@ describe('AuditLogTail restart and backpressure', () => {
   })
 
   it('finishes the rotated checkpoint file first when the log rotated while stopped', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t, (b) => new FlakyBus(b))
     await writeFile(h.path, text(0, 20))
     await writeFile(join(h.dir, 'audit-policy.yaml'), 'apiVersion: audit.k8s.io/v1\n')
     const first = h.tail()
@@ -196,7 +106,7 @@ describe('AuditLogTail restart and backpressure', () => {
   })
 
   it('resumes at 0 of the live file when the checkpoint file is gone', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t, (b) => new FlakyBus(b))
     await writeFile(h.path, text(0, 10))
     const first = h.tail()
     await first.start()
@@ -211,7 +121,7 @@ describe('AuditLogTail restart and backpressure', () => {
   })
 
   it('retries while the bus is down: no line lost, none skipped, none read ahead', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t, (b) => new FlakyBus(b))
     await writeFile(h.path, text(0, 30))
     h.bus.down = true
     const tail = h.tail()
@@ -237,7 +147,7 @@ describe('AuditLogTail restart and backpressure', () => {
   })
 
   it('stops promptly while the bus is down and resumes the unpublished lines later', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t, (b) => new FlakyBus(b))
     await writeFile(h.path, text(0, 14))
     const first = h.tail()
     await first.start()

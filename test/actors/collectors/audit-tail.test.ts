@@ -1,106 +1,13 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { appendFile, mkdtemp, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { appendFile, rename, stat, truncate, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AuditLogTail } from '../../../actors/collectors/audit-tail.ts'
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
-import { normalizeAuditRecord } from '../../../protocol/normalize-gke-managed.ts'
-
-const LINES = readFileSync('test/fixtures/audit/mixed-pods.jsonl', 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-
-/** The signal ids lines `from`..`to` of the fixture normalise to, in order. */
-function idsOf(from: number, to: number): string[] {
-  return LINES.slice(from, to).flatMap((l) => {
-    const n = normalizeAuditRecord(JSON.parse(l))
-    return n.ok ? n.signals.map((s) => s.id) : []
-  })
-}
-
-function text(from: number, to: number): string {
-  return LINES.slice(from, to).join('\n').concat('\n')
-}
-
-interface Harness {
-  readonly path: string
-  readonly store: MemoryStore
-  /** Signal ids seen by a core subscription on `lunettes.signals.*`, duplicates included. */
-  readonly seen: string[]
-  readonly logs: { level: string; obj: object; msg: string }[]
-  tail(opts?: { batchLines?: number; pollMs?: number }): AuditLogTail
-  until(n: number): Promise<void>
-}
-
-async function harness(t: TestContext): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'audit-tail-'))
-  const bus = new EmbeddedBus()
-  await bus.ensureStream({
-    name: 'LUNETTES_SIGNALS',
-    subjects: ['lunettes.signals.*'],
-    maxAgeMs: 60_000,
-    maxBytes: -1,
-    duplicateWindowMs: 60_000,
-  })
-  const seen: string[] = []
-  const decoder = new TextDecoder()
-  const sub = bus.subscribe('lunettes.signals.*', (_s, data) => {
-    seen.push((JSON.parse(decoder.decode(data)) as { signal: { id: string } }).signal.id)
-  })
-  const store = new MemoryStore()
-  const logs: Harness['logs'] = []
-  const log = {
-    info: (obj: object, msg: string) => logs.push({ level: 'info', obj, msg }),
-    warn: (obj: object, msg: string) => logs.push({ level: 'warn', obj, msg }),
-    error: (obj: object, msg: string) => logs.push({ level: 'error', obj, msg }),
-  }
-  const tails: AuditLogTail[] = []
-  t.after(async () => {
-    for (const tail of tails) await tail.stop()
-    await sub.close()
-    await bus.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-  const path = join(dir, 'audit.log')
-  return {
-    path,
-    store,
-    seen,
-    logs,
-    tail: ({ batchLines = 7, pollMs = 10 } = {}) => {
-      const tail = new AuditLogTail({
-        path,
-        bus,
-        store,
-        partitions: 4,
-        ignoredNamespaces: new Set(),
-        pollMs,
-        batchLines,
-        log,
-      })
-      tails.push(tail)
-      return tail
-    },
-    until: (n) => until(() => seen.length >= n, `${n} signals (have ${seen.length})`),
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
-  await sleep(60) // several polls: anything extra (a duplicate) would show up now
-}
+import { idsOf, LINES, tailHarness, text } from '../../support/audit-tail-harness.ts'
 
 describe('AuditLogTail', () => {
   it('follows appends, holds a partial line until its newline, skips malformed lines', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     await writeFile(h.path, text(0, 10))
     const tail = h.tail()
     await tail.start()
@@ -137,7 +44,7 @@ describe('AuditLogTail', () => {
   })
 
   it('follows a rotation: the old file is finished, then the new one read from 0', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     await writeFile(h.path, text(0, 20))
     const tail = h.tail()
     await tail.start()
@@ -161,7 +68,7 @@ describe('AuditLogTail', () => {
   })
 
   it('follows a rotation when the new file appears only later', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     await writeFile(h.path, text(0, 10))
     const tail = h.tail()
     await tail.start()
@@ -176,7 +83,7 @@ describe('AuditLogTail', () => {
   })
 
   it('follows two rotations that happen between two polls', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     await writeFile(h.path, text(0, 10))
     const tail = h.tail({ pollMs: 300 })
     await tail.start()
@@ -193,7 +100,7 @@ describe('AuditLogTail', () => {
   })
 
   it('restarts from 0 after a truncation', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     await writeFile(h.path, text(0, 40))
     const tail = h.tail({ batchLines: 500 })
     await tail.start()
@@ -210,7 +117,7 @@ describe('AuditLogTail', () => {
   })
 
   it('waits for a file that does not exist yet', async (t) => {
-    const h = await harness(t)
+    const h = await tailHarness(t)
     const tail = h.tail()
     await tail.start()
     await sleep(40)
