@@ -5,6 +5,7 @@ import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
 import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
+import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
 import type { Store } from './store.ts'
@@ -271,40 +272,12 @@ export class ActorHost {
   }
 
   /** Publishes an outbox; on failure it stays pending and is published with the next batch. */
+  /** Publishes an outbox; on failure it stays pending and goes out with the next batch. */
   async #publish(p: number, worker: PartitionWorker, outbox: readonly OutboxItem[]): Promise<void> {
     if (outbox.length === 0) return
-    const alerts = outbox.flatMap((o) => (o.kind === 'alert' ? [o.alert] : []))
-    try {
-      await this.#o.bus.publish(
-        alerts.map((a) => ({
-          subject: this.#o.channel.alertSubjectOf(a.namespace),
-          data: enc.encode(JSON.stringify(a)),
-          msgId: a.id,
-        })),
-      )
-      for (const o of outbox) {
-        if (o.kind !== 'trace' || !this.#o.exportTrace) continue
-        const json = await this.#o.store.getState(o.uid)
-        if (json) await this.#exportTrace(json, o.uid, o.action)
-      }
-      await worker.outboxPublished()
-    } catch (err: unknown) {
-      this.#o.metrics?.exportFailures.inc({ effect: 'alert' })
-      this.#log.warn(
-        { err, partition: p },
-        'publishing effects failed; will retry with the next batch',
-      )
-    }
-  }
-
-  async #exportTrace(json: string, uid: string, action: 'PodCreate' | 'PodDelete'): Promise<void> {
-    try {
-      await this.#o.exportTrace?.(JSON.parse(json) as PodState, action)
-    } catch (err: unknown) {
-      // Telemetry never breaks the pipeline: counted, logged, not retried.
-      this.#o.metrics?.exportFailures.inc({ effect: 'trace' })
-      this.#log.warn({ err, uid }, 'trace export failed')
-    }
+    const o = this.#o
+    const opts = { ...o, metrics: o.metrics, exportTrace: o.exportTrace, log: this.#log }
+    if (await publishOutbox(opts, p, outbox)) await worker.outboxPublished()
   }
 
   #now(): number {

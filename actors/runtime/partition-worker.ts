@@ -1,47 +1,17 @@
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
-import type { Decide, Effect } from '../lifecycle/decide.ts'
+import type { Effect } from '../lifecycle/decide.ts'
 import { computePhases, computeSli } from '../lifecycle/phases.ts'
 import { PodDirectory } from '../lifecycle/pod-directory.ts'
 import { initialState, type PodState } from '../lifecycle/pod-state.ts'
 import { decodeState } from '../lifecycle/pod-state-codec.ts'
 import { closeSlos } from '../lifecycle/slo.ts'
-import type { Store } from './store.ts'
+import { AlarmIndex } from './alarm-index.ts'
+import type { BatchResult, WorkerOptions } from './partition-worker-types.ts'
 import { Batch, META, type OutboxItem } from './worker-batch.ts'
 
 /** How many signals an events-only actor keeps for a later static-pod merge. */
 const MERGE_LOG_CAP = 2000
-
-export interface WorkerOptions {
-  partition: number
-  store: Store
-  decide: Decide
-  /** `live`: wall clock for alarms and decisions. `replay`: the clock the envelopes carry. */
-  mode: 'live' | 'replay'
-  /** Wall clock, epoch µs. */
-  now?: () => number
-  /** Actors kept in memory; idle ones beyond this are passivated (their state is in the store). */
-  cacheSize?: number
-  /** Time a terminal pod's state (its tombstone) is kept, ms. */
-  retentionMs?: number
-  /** Time a non-terminal pod's state is kept without any signal, ms. */
-  liveTtlMs?: number
-}
-
-/** What a processed batch asks of the host once it is durable. */
-export interface BatchResult {
-  /**
-   * How many of the messages were consumed (processed or recognised as repeats); the rest came
-   * after a gap in the partition's `seq` and must be handed back (nak) to arrive again in order.
-   */
-  consumed: number
-  outbox: OutboxItem[]
-  effects: { effect: Effect; state: PodState }[]
-  /** Pods closed by a replay end marker, when the batch carried one. */
-  ended: { run: string | undefined; pods: number } | null
-  duplicates: number
-  held: number
-}
 
 const DAY_MS = 86_400_000
 
@@ -56,10 +26,8 @@ export class PartitionWorker {
   readonly #o: Required<Omit<WorkerOptions, 'partition'>>
   readonly #cache = new Map<string, PodState>()
   readonly #dir = new PodDirectory()
-  readonly #alarms = new Map<string, number>()
+  readonly #alarms = new AlarmIndex()
   #clock = Number.NEGATIVE_INFINITY
-  /** Cached earliest alarm; undefined when it must be recomputed. */
-  #minAlarm: number | null | undefined = undefined
   /** Effects of earlier batches not yet published (kept in the store's outbox too). */
   #pending: OutboxItem[] = []
   /** The next replay `seq` this partition expects (messages without `seq` are not ordered). */
@@ -86,7 +54,7 @@ export class PartitionWorker {
   /** Loads the partition's alarms and returns the outbox a previous owner left unpublished. */
   async recover(): Promise<OutboxItem[]> {
     const due = await this.#o.store.dueAlarms(this.partition, Number.MAX_SAFE_INTEGER, 1_000_000)
-    for (const a of due) this.#setAlarm(a.uid, a.at)
+    for (const a of due) this.#alarms.set(a.uid, a.at)
     this.#next = Number((await this.#o.store.getMeta(META.seq(this.partition))) ?? 1)
     const outbox = await this.#o.store.getMeta(META.outbox(this.partition))
     this.#pending = outbox ? (JSON.parse(outbox) as OutboxItem[]) : []
@@ -102,22 +70,7 @@ export class PartitionWorker {
 
   /** The earliest armed alarm (epoch µs), or null. */
   nextAlarm(): number | null {
-    if (this.#minAlarm === undefined) {
-      let min: number | null = null
-      for (const at of this.#alarms.values()) if (min === null || at < min) min = at
-      this.#minAlarm = min
-    }
-    return this.#minAlarm
-  }
-
-  #setAlarm(uid: string, at: number | null): void {
-    const prev = this.#alarms.get(uid)
-    if (at === null) this.#alarms.delete(uid)
-    else this.#alarms.set(uid, at)
-    const min = this.#minAlarm
-    if (min === undefined) return
-    if (at !== null && (min === null || at < min)) this.#minAlarm = at
-    else if (prev !== undefined && prev === min) this.#minAlarm = undefined
+    return this.#alarms.next()
   }
 
   /**
@@ -185,13 +138,9 @@ export class PartitionWorker {
   }
 
   async #fireDue(now: number, batch: Batch): Promise<void> {
-    const next = this.nextAlarm()
-    if (next === null || next > now) return
-    const due = [...this.#alarms.entries()]
-      .filter(([, at]) => at <= now)
-      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    const due = this.#alarms.due(now)
     for (const [uid] of due) {
-      this.#setAlarm(uid, null)
+      this.#alarms.set(uid, null)
       const prev = await this.#load(uid)
       if (!prev) continue
       const { state, effects } = this.#o.decide(prev, { kind: 'alarm' }, now)
@@ -201,9 +150,8 @@ export class PartitionWorker {
 
   /** An observation gap: alarms due before `before` are dropped unfired (judged on next signal). */
   async #suspend(before: number, batch: Batch): Promise<void> {
-    for (const [uid, at] of [...this.#alarms.entries()]) {
-      if (at >= before) continue
-      this.#setAlarm(uid, null)
+    for (const [uid] of this.#alarms.before(before)) {
+      this.#alarms.set(uid, null)
       batch.alarms.set(uid, null)
       const state = await this.#load(uid)
       if (state) this.#commit({ ...state, alarm: null }, [], batch)
@@ -246,7 +194,7 @@ export class PartitionWorker {
     const had = await this.#load(from)
     if (!had) return
     this.#cache.delete(from)
-    this.#setAlarm(from, null)
+    this.#alarms.set(from, null)
     batch.forget(from)
     for (const sig of had.log ?? []) await this.#apply(into, sig, batch, result)
   }
@@ -256,12 +204,12 @@ export class PartitionWorker {
     this.#cache.set(state.uid, state)
     for (const e of effects) {
       if (e.type !== 'alarm') continue
-      this.#setAlarm(state.uid, e.at)
+      this.#alarms.set(state.uid, e.at)
     }
     const alarm = state.alarm
     if (alarm !== null && this.#alarms.get(state.uid) !== alarm) {
       // Re-armed by decide without an alarm effect (after a gap suspension).
-      this.#setAlarm(state.uid, alarm)
+      this.#alarms.set(state.uid, alarm)
       batch.alarms.set(state.uid, alarm)
     }
     batch.commit(state, effects, (slo) => {
@@ -304,15 +252,15 @@ export class PartitionWorker {
 
   /** End of replay input: every pod of the partition gets its interim verdicts closed. */
   async #close(batch: Batch): Promise<number> {
-    const uids = await this.#o.store.members(this.partition)
-    for (const uid of new Set([...uids, ...batch.states.keys()])) {
+    const uids = new Set([...(await this.#o.store.members(this.partition)), ...batch.states.keys()])
+    for (const uid of uids) {
       const state = await this.#load(uid)
       if (!state) continue
       const closed = structuredClone(state)
       closeSlos(closed)
       this.#commit(closed, [], batch)
     }
-    return new Set([...uids, ...batch.states.keys()]).size
+    return uids.size
   }
 
   /** Idle actors leave memory once over the cap (least recently used first). */

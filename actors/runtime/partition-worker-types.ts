@@ -1,0 +1,35 @@
+import type { Decide, Effect } from '../lifecycle/decide.ts'
+import type { PodState } from '../lifecycle/pod-state.ts'
+import type { Store } from './store.ts'
+import type { OutboxItem } from './worker-batch.ts'
+
+export interface WorkerOptions {
+  partition: number
+  store: Store
+  decide: Decide
+  /** `live`: wall clock for alarms and decisions. `replay`: the clock the envelopes carry. */
+  mode: 'live' | 'replay'
+  /** Wall clock, epoch µs. */
+  now?: () => number
+  /** Actors kept in memory; idle ones beyond this are passivated (their state is in the store). */
+  cacheSize?: number
+  /** Time a terminal pod's state (its tombstone) is kept, ms. */
+  retentionMs?: number
+  /** Time a non-terminal pod's state is kept without any signal, ms. */
+  liveTtlMs?: number
+}
+
+/** What a processed batch asks of the host once it is durable. */
+export interface BatchResult {
+  /**
+   * How many of the messages were consumed (processed or recognised as repeats); the rest came
+   * after a gap in the partition's `seq` and must be handed back (nak) to arrive again in order.
+   */
+  consumed: number
+  outbox: OutboxItem[]
+  effects: { effect: Effect; state: PodState }[]
+  /** Pods closed by a replay end marker, when the batch carried one. */
+  ended: { run: string | undefined; pods: number } | null
+  duplicates: number
+  held: number
+}
