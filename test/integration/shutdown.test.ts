@@ -43,7 +43,7 @@ describe('graceful shutdown of an actor host (real processes, NATS + Redis)', ()
         const owners = await Promise.all(Array.from({ length: 16 }, (_, p) => owner(p)))
         if (owners.every((o) => o.endsWith(`-${b.pid}`))) break
         assert.ok(
-          Date.now() - started < 5000,
+          Date.now() - started < 3000,
           `partitions not taken over in time: ${owners.join(',')}`,
         )
         await sleep(100)
