@@ -87,6 +87,7 @@ async function replayThrough(run: string, onProgress: (alerts: number) => void) 
     run,
     backends: { natsUrl: nats?.url, redisUrl: redis?.url, storePrefix: `${run}:` },
     onAlert: () => onProgress(++alerts),
+    timeoutMs: 90_000,
   })
 }
 

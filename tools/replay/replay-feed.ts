@@ -51,7 +51,7 @@ export async function publishReplay(
   seq: Generator<Addressed, number>,
   partitions: number,
   run: string,
-): Promise<number> {
+): Promise<{ gaps: number; lastSeq: number[] }> {
   let chunk: OutMessage[] = []
   let n = 0
   const seqs: number[] = []
@@ -73,7 +73,10 @@ export async function publishReplay(
     const next = seq.next()
     if (next.done) {
       await flush()
-      return next.value
+      return {
+        gaps: next.value,
+        lastSeq: Array.from({ length: partitions }, (_, p) => seqs[p] ?? 0),
+      }
     }
     const { to, msg } = next.value
     const targets = to === 'all' ? Array.from({ length: partitions }, (_, i) => i) : [to]

@@ -5,12 +5,12 @@ import { replayChannel } from '../../actors/runtime/channel.ts'
 import { type BackendOptions, openBackends } from '../../actors/runtime/connect.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import type { SloAlert } from '../../protocol/alert.ts'
-import { replayDoneSubject } from '../../protocol/envelope.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
 import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
 import { type InputStats, readAll, type SkippedLine } from './read-signals.ts'
 import { collectReports } from './replay-collect.ts'
 import { publishReplay, replayMessages } from './replay-feed.ts'
+import { waitForPartitions } from './replay-wait.ts'
 
 export type { InputStats, SkippedLine } from './read-signals.ts'
 
@@ -111,16 +111,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
       }),
   )
   try {
-    const done = new Set<number>()
-    let finish = () => {}
-    const allDone = new Promise<void>((resolve) => {
-      finish = resolve
-    })
     const dec = new TextDecoder()
-    const doneSub = bus.subscribe(replayDoneSubject(run), (_s, data) => {
-      done.add((JSON.parse(dec.decode(data)) as { partition: number }).partition)
-      if (done.size === partitions) finish()
-    })
     const alertSub = bus.subscribe(channel.alertWildcard, (_s, data) => {
       opts.onAlert?.(JSON.parse(dec.decode(data)) as SloAlert)
     })
@@ -136,30 +127,16 @@ export async function runReplay(opts: ReplayOptions): Promise<{
     }
     await Promise.all(hosts.map((h) => h.start()))
     opts.onHosts?.(hosts.map((h) => h.owned()))
-    const gaps = await publishReplay(
+    const { gaps, lastSeq } = await publishReplay(
       bus,
       channel,
       replayMessages(signals, partitions, maxGapMs * 1000, run),
       partitions,
       run,
     )
-    const timeoutMs = opts.timeoutMs ?? 600_000
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `replay: actors did not finish within ${timeoutMs} ms (${done.size}/${partitions} partitions done)`,
-            ),
-          ),
-        timeoutMs,
-      )
-    })
-    await Promise.race([allDone, timeout]).finally(() => clearTimeout(timer))
+    await waitForPartitions(store, lastSeq, opts.timeoutMs ?? 600_000)
     await Promise.all(hosts.map((h) => h.stop()))
     await opts.flushTraces?.()
-    await doneSub.close()
     await alertSub.close()
     const clock = signals.at(-1)?.time ?? 0
     const reports = await collectReports(store, partitions, config, diagnose, clock)
