@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import * as v from 'valibot'
 import { PartitionMessage, replayDoneSubject } from '../../protocol/envelope.ts'
 import type { Decide } from '../lifecycle/decide.ts'
@@ -47,16 +48,16 @@ export interface HostOptions {
 }
 
 const silent: Log = { info() {}, warn() {}, error() {} }
+/** How long stopping a partition waits for its batch in hand. */
+const STOP_WAIT_MS = 10_000
 /** Delay before messages past a replay sequence gap come again. */
 const GAP_RETRY_MS = 200
 
-/** Naks a message; if the bus is down the ack wait brings it back anyway. */
+/** Naks a message; if the bus is down (nak throws) the ack wait brings it back anyway. */
 function handBack(msg: BusMessage, delayMs: number): void {
   try {
     msg.nak(delayMs)
-  } catch {
-    // Unreachable bus: the message is redelivered after the ack wait.
-  }
+  } catch {}
 }
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -77,6 +78,7 @@ export class ActorHost {
   #leases: PartitionLeases | null = null
   #timer: NodeJS.Timeout | null = null
   #running = false
+  #rebalancing = false
   #ticks = 0
 
   constructor(opts: HostOptions) {
@@ -142,7 +144,18 @@ export class ActorHost {
     for (const p of parts) await this.#leases?.release(p)
   }
 
+  /** Renews leases and takes free partitions; never twice at once (two loops on a partition). */
   async #rebalance(): Promise<void> {
+    if (this.#rebalancing) return
+    this.#rebalancing = true
+    try {
+      await this.#rebalanceOnce()
+    } finally {
+      this.#rebalancing = false
+    }
+  }
+
+  async #rebalanceOnce(): Promise<void> {
     const leases = this.#leases
     if (!leases || !this.#running) return
     for (const p of await leases.renew()) {
@@ -157,7 +170,7 @@ export class ActorHost {
     const others = standby ? all.filter((p) => !preferred.includes(p)) : []
     for (const p of [...preferred, ...others]) {
       if (!this.#running || this.#loops.has(p)) continue
-      if (await leases.acquire(p)) await this.#startLoop(p)
+      if (await leases.acquire(p).catch(() => false)) await this.#startLoop(p)
     }
   }
 
@@ -195,7 +208,8 @@ export class ActorHost {
     if (!loop) return
     loop.stop = true
     await loop.consumer.close()
-    await loop.done
+    // A batch stuck on a dead server must not stall lease handling: it ends on its own.
+    await Promise.race([loop.done, sleep(STOP_WAIT_MS)])
     this.#loops.delete(p)
   }
 

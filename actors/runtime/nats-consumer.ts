@@ -61,7 +61,8 @@ export class NatsConsumer implements Consumer {
     // Delivered to this reader but never handed out: back to the stream for the next reader, now.
     for (const m of this.#buffer.splice(0)) m.nak()
     this.#wake()
-    await this.#messages?.close().catch(() => undefined)
+    // stop() ends the pull at once; close() may wait on a server that is restarting.
+    this.#messages?.stop()
     this.#messages = null
   }
 
