@@ -73,16 +73,6 @@ export class PodDirectory {
     this.#alias.set(uid, to)
   }
 
-  /** UIDs known for a name, oldest first. */
-  uidsOf(namespace: string, name: string): string[] {
-    return (this.#names.get(keyOf(namespace, name)) ?? []).map((e) => e.uid)
-  }
-
-  /** The mirror pod UID a config UID was merged into, if any. */
-  aliasOf(uid: string): string | undefined {
-    return this.#alias.get(uid) ?? undefined
-  }
-
   /**
    * Resolves a signal. For a UID-bearing signal, records the name and returns the UID (after
    * aliasing); if it names a config hash not yet aliased, `merge` tells the host to fold that
@@ -127,11 +117,6 @@ export class PodDirectory {
     else this.#held.delete(key)
     this.#dirtyHeld.add(key)
     return ready
-  }
-
-  /** Signals still held (their pod never showed a UID). */
-  held(): PodSignal[] {
-    return [...this.#held.values()].flat()
   }
 
   /** What changed since the last call, for a durable host to persist; then forgets it. */
