@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import * as v from 'valibot'
-import { PartitionMessage, replayDoneSubject } from '../../protocol/envelope.ts'
+import { type PartitionMessage, replayDoneSubject } from '../../protocol/envelope.ts'
 import type { Decide } from '../lifecycle/decide.ts'
 import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
 import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
+import { decodeMessage } from './host-decode.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
-import type { Store } from './store.ts'
+import { type Store, StoreConflictError } from './store.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 /** Structured logger (pino-compatible subset). */
@@ -60,7 +60,6 @@ function handBack(msg: BusMessage, delayMs: number): void {
   } catch {}
 }
 const enc = new TextEncoder()
-const dec = new TextDecoder()
 
 /**
  * An actor host: owns partitions through leases, runs one durable pull consumer and one
@@ -170,7 +169,10 @@ export class ActorHost {
     const others = standby ? all.filter((p) => !preferred.includes(p)) : []
     for (const p of [...preferred, ...others]) {
       if (!this.#running || this.#loops.has(p)) continue
-      if (await leases.acquire(p).catch(() => false)) await this.#startLoop(p)
+      if (!(await leases.acquire(p).catch(() => false))) continue
+      await this.#startLoop(p).catch((err: unknown) => {
+        this.#log.warn({ err, partition: p }, 'partition start failed; retrying next tick')
+      })
     }
   }
 
@@ -194,8 +196,15 @@ export class ActorHost {
     const loop = { stop: false, done: Promise.resolve(), worker, consumer }
     loop.done = this.#run(p, worker, consumer, loop)
       .catch((err: unknown) => {
-        this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
         this.#loops.delete(p)
+        if (err instanceof StoreConflictError) {
+          // Another owner wrote the partition (it held the lease before us, or took it since):
+          // our view is stale. Keep the lease; the next tick restarts the loop from the store,
+          // or finds the lease gone.
+          this.#log.warn({ partition: p, err: err.message }, 'partition fenced; restarting it')
+          return
+        }
+        this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
         return this.#leases?.release(p)
       })
       .finally(() => consumer.close())
@@ -211,6 +220,7 @@ export class ActorHost {
     // A batch stuck on a dead server must not stall lease handling: it ends on its own.
     await Promise.race([loop.done, sleep(STOP_WAIT_MS)])
     this.#loops.delete(p)
+    this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition stopped')
   }
 
   async #run(p: number, worker: PartitionWorker, consumer: Consumer, loop: { stop: boolean }) {
@@ -224,7 +234,7 @@ export class ActorHost {
       const valid: BusMessage[] = []
       const decoded: PartitionMessage[] = []
       for (const msg of msgs) {
-        const d = this.#decode(msg)
+        const d = decodeMessage(msg, this.#log, this.#o.metrics)
         if (d) {
           valid.push(msg)
           decoded.push(d)
@@ -241,6 +251,10 @@ export class ActorHost {
       })
       m?.storeSeconds.observe({ op: 'batch' }, (performance.now() - started) / 1000)
       // Persisted: acknowledge. Past a replay sequence gap: hand back, to come again in order.
+      if (result.consumed < valid.length) {
+        const got = decoded[result.consumed]?.seq
+        this.#log.debug?.({ partition: p, want: worker.nextSeq, got }, 'held back past a seq gap')
+      }
       for (const [i, msg] of valid.entries()) {
         if (i < result.consumed) msg.ack()
         else handBack(msg, GAP_RETRY_MS)
@@ -267,25 +281,6 @@ export class ActorHost {
     }
   }
 
-  #decode(msg: BusMessage): PartitionMessage | null {
-    try {
-      const parsed = v.safeParse(PartitionMessage, JSON.parse(dec.decode(msg.data)))
-      if (parsed.success) return parsed.output
-      this.#log.warn(
-        { subject: msg.subject, seq: msg.seq, issue: parsed.issues[0].message },
-        'invalid partition message dropped',
-      )
-    } catch (err: unknown) {
-      this.#log.warn(
-        { subject: msg.subject, seq: msg.seq, err },
-        'undecodable partition message dropped',
-      )
-    }
-    this.#o.metrics?.signals.inc({ source: 'unknown', outcome: 'invalid' })
-    return null
-  }
-
-  /** Publishes an outbox; on failure it stays pending and is published with the next batch. */
   /** Publishes an outbox; on failure it stays pending and goes out with the next batch. */
   async #publish(p: number, worker: PartitionWorker, outbox: readonly OutboxItem[]): Promise<void> {
     if (outbox.length === 0) return

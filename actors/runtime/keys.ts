@@ -44,6 +44,11 @@ export interface StoreKeys {
   members(partition: number): string
   /** String: a small metadata value (collector checkpoints, lease mirrors). */
   meta(key: string): string
+  /**
+   * String: the partition's fence counter (integer), bumped by every batch its owner writes.
+   * Shares the `{<partition>}` tag with the partition's alarms and members.
+   */
+  fence(partition: number): string
 }
 
 /** The key builders for `prefix` (default `lunettes:`). */
@@ -59,5 +64,6 @@ export function createKeys(prefix = 'lunettes:'): StoreKeys {
     alarm: (partition) => `${prefix}alarm:{${partition}}`,
     members: (partition) => `${prefix}members:{${partition}}`,
     meta: (key) => `${prefix}meta:${key}`,
+    fence: (partition) => `${prefix}fence:{${partition}}`,
   }
 }

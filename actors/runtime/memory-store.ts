@@ -1,9 +1,11 @@
 import { createKeys, type StoreKeys } from './keys.ts'
+import { ascending, descending, type Entry, type Scored, type Value } from './memory-values.ts'
 import {
   type DueAlarm,
   type RollupMinute,
   type SloType,
   type Store,
+  StoreConflictError,
   StoreError,
   type WriteOp,
 } from './store.ts'
@@ -12,31 +14,10 @@ import {
   checkLimit,
   checkPartition,
   DEFAULT_ROLLUP_TTL_MS,
+  fenceOf,
   rollupSpan,
   validateWriteOps,
 } from './store-validate.ts'
-
-type Value =
-  | { readonly kind: 'string'; readonly value: string }
-  | { readonly kind: 'zset'; readonly members: Map<string, number> }
-  | { readonly kind: 'hash'; readonly fields: Map<string, number> }
-  | { readonly kind: 'set'; readonly members: Set<string> }
-
-interface Entry {
-  readonly value: Value
-  /** Epoch ms after which the key is gone, or null (no TTL). */
-  expiresAt: number | null
-}
-
-interface Scored {
-  readonly member: string
-  readonly score: number
-}
-
-/** Redis sorted-set order: by score, then by member (byte order; UIDs are ASCII). */
-const ascending = (a: Scored, b: Scored): number =>
-  a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)
-const descending = (a: Scored, b: Scored): number => ascending(b, a)
 
 export interface MemoryStoreOptions {
   /** The clock that TTLs are measured against, epoch ms. */
@@ -88,9 +69,20 @@ export class MemoryStore implements Store {
   async write(ops: readonly WriteOp[]): Promise<void> {
     this.#open()
     validateWriteOps(ops)
+    const fence = fenceOf(ops)
+    if (fence) {
+      // Synchronous from check to apply: no other batch can slip in between.
+      const found = Number(this.#string(this.#keys.fence(fence.partition)) ?? 0)
+      if (found !== fence.expect) throw new StoreConflictError(fence.partition, fence.expect, found)
+    }
     const now = this.#now()
     if (now >= this.#nextSweep) this.#sweep(now)
     for (const op of ops) this.#apply(op, now)
+  }
+
+  async fence(partition: number): Promise<number> {
+    checkPartition(partition)
+    return Number(this.#string(this.#keys.fence(partition)) ?? 0)
   }
 
   async uidsByName(namespace: string, name: string): Promise<string[]> {
@@ -215,6 +207,9 @@ export class MemoryStore implements Store {
       case 'meta':
         if (op.value === null) this.#data.delete(k.meta(op.key))
         else this.#put(k.meta(op.key), { kind: 'string', value: op.value })
+        return
+      case 'fence':
+        this.#put(k.fence(op.partition), { kind: 'string', value: String(op.next) })
         return
     }
   }

@@ -43,20 +43,27 @@ export class PartitionLeases {
     return true
   }
 
-  /** Renews every held lease; returns the partitions whose lease was lost (taken or expired). */
+  /**
+   * Renews every held lease (all at once: after a bus outage each renewal may wait its full
+   * request timeout); returns the partitions whose lease was lost (taken or expired).
+   */
   async renew(): Promise<number[]> {
+    const held = [...this.#held.entries()]
+    const next = await Promise.all(
+      held.map(([p, rev]) =>
+        this.#kv.update(this.#key(p), enc.encode(this.#host), rev).catch(() => null),
+      ),
+    )
     const lost: number[] = []
-    for (const [p, rev] of [...this.#held.entries()]) {
-      const next = await this.#kv
-        .update(this.#key(p), enc.encode(this.#host), rev)
-        .catch(() => null)
-      if (next === null) {
+    held.forEach(([p], i) => {
+      const rev = next[i] ?? null
+      if (rev === null) {
         this.#held.delete(p)
         lost.push(p)
       } else {
-        this.#held.set(p, next)
+        this.#held.set(p, rev)
       }
-    }
+    })
     return lost
   }
 

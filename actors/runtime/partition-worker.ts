@@ -8,7 +8,8 @@ import { decodeState } from '../lifecycle/pod-state-codec.ts'
 import { closeSlos } from '../lifecycle/slo.ts'
 import { AlarmIndex } from './alarm-index.ts'
 import type { BatchResult, WorkerOptions } from './partition-worker-types.ts'
-import { Batch, META, type OutboxItem } from './worker-batch.ts'
+import { StoreConflictError, type WriteOp } from './store.ts'
+import { Batch, evictIdle, META, type OutboxItem } from './worker-batch.ts'
 
 /** How many signals an events-only actor keeps for a later static-pod merge. */
 const MERGE_LOG_CAP = 2000
@@ -32,6 +33,8 @@ export class PartitionWorker {
   #pending: OutboxItem[] = []
   /** The next replay `seq` this partition expects (messages without `seq` are not ordered). */
   #next = 1
+  /** The partition's fence counter as of this worker's last write (see `WriteOp` fence). */
+  #fence = 0
 
   constructor(opts: WorkerOptions) {
     this.partition = opts.partition
@@ -46,6 +49,11 @@ export class PartitionWorker {
     }
   }
 
+  /** The replay sequence number this partition waits for next. */
+  get nextSeq(): number {
+    return this.#next
+  }
+
   /** Actors in memory now. */
   get live(): number {
     return this.#cache.size
@@ -53,6 +61,8 @@ export class PartitionWorker {
 
   /** Loads the partition's alarms and returns the outbox a previous owner left unpublished. */
   async recover(): Promise<OutboxItem[]> {
+    // The fence first: a write by anyone after this read makes our first write fail.
+    this.#fence = await this.#o.store.fence(this.partition)
     const due = await this.#o.store.dueAlarms(this.partition, Number.MAX_SAFE_INTEGER, 1_000_000)
     for (const a of due) this.#alarms.set(a.uid, a.at)
     this.#next = Number((await this.#o.store.getMeta(META.seq(this.partition))) ?? 1)
@@ -65,7 +75,7 @@ export class PartitionWorker {
   async outboxPublished(): Promise<void> {
     if (this.#pending.length === 0) return
     this.#pending = []
-    await this.#o.store.write([{ op: 'meta', key: META.outbox(this.partition), value: null }])
+    await this.#write([{ op: 'meta', key: META.outbox(this.partition), value: null }])
   }
 
   /** The earliest armed alarm (epoch µs), or null. */
@@ -120,12 +130,30 @@ export class PartitionWorker {
     if (this.#next !== startSeq) {
       writes.push({ op: 'meta', key: META.seq(this.partition), value: String(this.#next) })
     }
-    await this.#o.store.write(writes)
-    this.#passivate(batch)
+    if (writes.length > 0) await this.#write(writes)
+    // Held back past a gap: the missing messages may have gone to another owner of this
+    // partition (a lease that lapsed while its holder was cut off). Then our view is stale.
+    else if (result.consumed < messages.length) await this.#checkFence()
+    evictIdle(this.#cache, batch.states, this.#o.cacheSize)
     this.#pending = [...batch.outbox]
     result.outbox = batch.outbox
     result.effects = batch.effects
     return result
+  }
+
+  /** Writes a batch behind the partition's fence; `StoreConflictError` if another owner wrote. */
+  async #write(writes: WriteOp[]): Promise<void> {
+    const next = this.#fence + 1
+    await this.#o.store.write([
+      { op: 'fence', partition: this.partition, expect: this.#fence, next },
+      ...writes,
+    ])
+    this.#fence = next
+  }
+
+  async #checkFence(): Promise<void> {
+    const found = await this.#o.store.fence(this.partition)
+    if (found !== this.#fence) throw new StoreConflictError(this.partition, this.#fence, found)
   }
 
   #now(): number {
@@ -261,18 +289,5 @@ export class PartitionWorker {
       this.#commit(closed, [], batch)
     }
     return uids.size
-  }
-
-  /** Idle actors leave memory once over the cap (least recently used first). */
-  #passivate(batch: Batch): void {
-    const excess = this.#cache.size - this.#o.cacheSize
-    if (excess <= 0) return
-    let n = 0
-    for (const uid of this.#cache.keys()) {
-      if (n >= excess) break
-      if (batch.states.has(uid) && this.#cache.size - n <= this.#o.cacheSize) continue
-      this.#cache.delete(uid)
-      n++
-    }
   }
 }

@@ -52,6 +52,9 @@ export function toCommands(op: WriteOp, k: StoreKeys, rollupTtlMs: number): Comm
         ['zrem', k.alarm(op.partition), op.uid],
         ['srem', k.members(op.partition), op.uid],
       ]
+    case 'fence':
+      // Checked and set by the fenced-write script (redis-store-fence.ts), not a plain command.
+      return []
   }
 }
 

@@ -1,6 +1,7 @@
 import { type Cluster, Redis } from 'ioredis'
 import { createKeys, type StoreKeys } from './keys.ts'
-import { bySlot, toCommands } from './redis-store-commands.ts'
+import { bySlot, type Command, toCommands } from './redis-store-commands.ts'
+import { writeFenced } from './redis-store-fence.ts'
 import {
   type DueAlarm,
   type RollupMinute,
@@ -14,6 +15,7 @@ import {
   checkLimit,
   checkPartition,
   DEFAULT_ROLLUP_TTL_MS,
+  fenceOf,
   rollupSpan,
   validateWriteOps,
 } from './store-validate.ts'
@@ -106,21 +108,35 @@ export class RedisStore implements Store {
   async write(ops: readonly WriteOp[]): Promise<void> {
     validateWriteOps(ops)
     const commands = ops.flatMap((op) => toCommands(op, this.#keys, this.#rollupTtlMs))
+    const fence = fenceOf(ops)
+    if (fence) {
+      const key = this.#keys.fence(fence.partition)
+      const multi = (batch: Command[]) => this.#multi(batch)
+      await this.#call('write', () => writeFenced(this.#redis, key, fence, commands, multi))
+      return
+    }
     if (commands.length === 0) return
     const batches = this.#redis.isCluster ? bySlot(commands) : [commands]
     await this.#call('write', async () => {
-      const results = await Promise.all(batches.map((batch) => this.#redis.multi(batch).exec()))
-      results.forEach((replies, b) => {
-        if (replies === null) throw new Error('transaction was discarded')
-        replies.forEach(([err], i) => {
-          if (err) {
-            const name = batches[b]?.[i]?.[0] ?? '?'
-            throw new Error(
-              `${name} failed inside the transaction (others applied): ${err.message}`,
-            )
-          }
-        })
-      })
+      await Promise.all(batches.map((batch) => this.#multi(batch)))
+    })
+  }
+
+  async fence(partition: number): Promise<number> {
+    checkPartition(partition)
+    const value = await this.#call('fence', () => this.#redis.get(this.#keys.fence(partition)))
+    return value === null ? 0 : Number(value)
+  }
+
+  /** One MULTI/EXEC; a command failing inside it is reported by name. */
+  async #multi(batch: Command[]): Promise<void> {
+    const replies = await this.#redis.multi(batch).exec()
+    if (replies === null) throw new Error('transaction was discarded')
+    replies.forEach(([err], i) => {
+      if (err) {
+        const name = batch[i]?.[0] ?? '?'
+        throw new Error(`${name} failed inside the transaction (others applied): ${err.message}`)
+      }
     })
   }
 

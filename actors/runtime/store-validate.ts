@@ -86,6 +86,12 @@ function problem(op: WriteOp): string | null {
     case 'member':
     case 'forget':
       return integer(op.partition, 'partition', 0) ?? text(op.uid, 'uid')
+    case 'fence':
+      return (
+        integer(op.partition, 'partition', 0) ??
+        integer(op.expect, 'expect', 0) ??
+        integer(op.next, 'next', 0)
+      )
     default:
       return `unknown op ${JSON.stringify((op as { op?: unknown }).op)}`
   }
@@ -101,6 +107,14 @@ export function validateWriteOps(ops: readonly WriteOp[]): void {
       throw new TypeError(`write: invalid op #${i} (${kind}): ${why}; nothing was written`)
     }
   })
+  if (ops.filter((op) => op.op === 'fence').length > 1) {
+    throw new TypeError('write: more than one fence op in a batch; nothing was written')
+  }
+}
+
+/** The batch's fence op, if any (validated first). */
+export function fenceOf(ops: readonly WriteOp[]): Extract<WriteOp, { op: 'fence' }> | undefined {
+  return ops.find((op): op is Extract<WriteOp, { op: 'fence' }> => op.op === 'fence')
 }
 
 /** Checks a read's `limit` (an integer >= 0). */

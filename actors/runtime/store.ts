@@ -31,6 +31,14 @@ export type WriteOp =
   | { op: 'member'; partition: number; uid: string }
   /** Removes a pod's state, alarm and membership (a static-pod config actor merged away). */
   | { op: 'forget'; partition: number; uid: string }
+  /**
+   * Optimistic concurrency for a partition's writer: the whole batch applies only if the
+   * partition's fence counter is `expect` (absent counts as 0), which then becomes `next`;
+   * otherwise nothing is written and `write` rejects with `StoreConflictError`. At most one per
+   * batch. Two hosts that both believe they own a partition (a lease that lapsed while its owner
+   * was cut off from NATS) can therefore never interleave their batches.
+   */
+  | { op: 'fence'; partition: number; expect: number; next: number }
 
 /** A due alarm. */
 export interface DueAlarm {
@@ -46,7 +54,23 @@ export interface RollupMinute {
 
 /** Store failures (connection lost, script error). */
 export class StoreError extends Error {
-  override readonly name = 'StoreError'
+  override readonly name: string = 'StoreError'
+}
+
+/** A fenced write lost: another writer moved the partition's fence counter first. */
+export class StoreConflictError extends StoreError {
+  override readonly name: string = 'StoreConflictError'
+  readonly partition: number
+  readonly expected: number
+  readonly found: number
+  constructor(partition: number, expected: number, found: number) {
+    super(
+      `partition ${partition} was written by another owner (fence ${found}, expected ${expected}); nothing was written`,
+    )
+    this.partition = partition
+    this.expected = expected
+    this.found = found
+  }
 }
 
 export interface Store {
@@ -88,6 +112,8 @@ export interface Store {
   nextAlarm(partition: number): Promise<number | null>
   /** A metadata value, or null. */
   getMeta(key: string): Promise<string | null>
+  /** The partition's fence counter (0 when never fenced). */
+  fence(partition: number): Promise<number>
   /** Closes connections. */
   close(): Promise<void>
 }

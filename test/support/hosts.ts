@@ -15,7 +15,12 @@ export function cliCommand(): string[] {
 /** Starts `lunettes actors` as a real child process (so a test can kill -9 it). */
 export function spawnActors(args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...cliCommand(), 'actors', ...args], {
-    env: { ...process.env, LUNETTES_METRICS_ADDR: '', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      LUNETTES_METRICS_ADDR: '',
+      LOG_LEVEL: process.env.LUNETTES_TEST_LOG_LEVEL ?? 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   child.stderr?.on('data', (d: Buffer) => {

@@ -12,7 +12,8 @@ import { RedisStore } from '../../../actors/runtime/redis-store.ts'
 import { hashTag, keySlot } from '../../../actors/runtime/redis-store-slots.ts'
 import { StoreError, type WriteOp } from '../../../actors/runtime/store.ts'
 import { dispose, freePort, startRedis, type TestServer } from '../../support/servers.ts'
-import { EXACT_US, runStoreContract } from '../../support/store-contract.ts'
+import { EXACT_US, type MakeStore, runStoreContract } from '../../support/store-contract.ts'
+import { runStoreFenceContract } from '../../support/store-fence-contract.ts'
 
 const prefix = () => `test-${randomUUID()}:`
 
@@ -28,10 +29,12 @@ describe('redis store', () => {
   })
   after(() => dispose(server))
 
-  runStoreContract('redis', async () => {
+  const make: MakeStore = async () => {
     const store = RedisStore.connect(required(server).url, prefix())
     return { store, cleanup: () => store.close() }
-  })
+  }
+  runStoreContract('redis', make)
+  runStoreFenceContract('redis', make)
 
   it('wraps Redis errors in StoreError naming the operation', async (t) => {
     const p = prefix()
@@ -183,12 +186,14 @@ describe('redis store on a cluster', () => {
   })
   after(() => cluster?.stop())
 
-  runStoreContract('redis cluster', async () => {
+  const make: MakeStore = async () => {
     const redis = new Cluster([{ host: '127.0.0.1', port: required(cluster).port }])
     redis.on('error', () => {})
     const store = new RedisStore({ redis, prefix: prefix() })
     return { store, cleanup: () => store.close() }
-  })
+  }
+  runStoreContract('redis cluster', make)
+  runStoreFenceContract('redis cluster', make)
 
   it('refuses a cross-slot transaction, which is why writes are split by slot', async (t) => {
     const redis = new Cluster([{ host: '127.0.0.1', port: required(cluster).port }])

@@ -1,0 +1,27 @@
+import * as v from 'valibot'
+import { PartitionMessage } from '../../protocol/envelope.ts'
+import type { ActorMetrics } from '../telemetry/metrics.ts'
+import type { Log } from './actor-host.ts'
+import type { BusMessage } from './bus.ts'
+
+const dec = new TextDecoder()
+
+/** A partition message parsed with its schema; an invalid one is logged, counted and null. */
+export function decodeMessage(
+  msg: BusMessage,
+  log: Log,
+  metrics: ActorMetrics | undefined,
+): PartitionMessage | null {
+  try {
+    const parsed = v.safeParse(PartitionMessage, JSON.parse(dec.decode(msg.data)))
+    if (parsed.success) return parsed.output
+    log.warn(
+      { subject: msg.subject, seq: msg.seq, issue: parsed.issues[0].message },
+      'invalid partition message dropped',
+    )
+  } catch (err: unknown) {
+    log.warn({ subject: msg.subject, seq: msg.seq, err }, 'undecodable partition message dropped')
+  }
+  metrics?.signals.inc({ source: 'unknown', outcome: 'invalid' })
+  return null
+}
