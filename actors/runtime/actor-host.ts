@@ -121,7 +121,11 @@ export class ActorHost {
       duplicateWindowMs: Math.min(86_400_000, ch.maxAgeMs),
     })
     const kv = await this.#o.bus.kv(LEASE_BUCKET, this.#o.leaseTtlMs)
-    this.#leases = new PartitionLeases(kv, this.#o.hostId, ch.leaseOf)
+    this.#leases = new PartitionLeases(kv, {
+      hostId: this.#o.hostId,
+      ttlMs: this.#o.leaseTtlMs,
+      keyOf: ch.leaseOf,
+    })
     this.#running = true
     await this.#rebalance()
     this.#timer = setInterval(

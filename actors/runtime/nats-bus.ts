@@ -182,7 +182,11 @@ export class NatsBus implements Bus {
   async kv(bucket: string, ttlMs: number): Promise<KvBucket> {
     const jsm = await this.#manager()
     try {
-      const kv = await new Kvm(this.#js).create(bucket, { ttl: ttlMs, history: 1 })
+      // Requests sent while NATS is down are not answered after the reconnect: they wait out
+      // their timeout. Keep that well inside the TTL so a lease renewal can be retried in time.
+      const timeout = Math.min(5000, Math.max(2000, Math.floor(ttlMs / 3)))
+      const js = jetstream(this.#nc, { timeout })
+      const kv = await new Kvm(js).create(bucket, { ttl: ttlMs, history: 1 })
       // Kvm.create opens an existing bucket as it is: align its TTL with the one asked for.
       const stream = `KV_${bucket}`
       const { config } = await jsm.streams.info(stream)

@@ -5,7 +5,6 @@ import { createDecider } from '../../actors/lifecycle/decide.ts'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
 import { serveQueries } from '../../actors/query/query-service.ts'
 import { ActorHost } from '../../actors/runtime/actor-host.ts'
-import { LIVE_CHANNEL, type SignalChannel } from '../../actors/runtime/channel.ts'
 import { NatsBus } from '../../actors/runtime/nats-bus.ts'
 import { RedisStore } from '../../actors/runtime/redis-store.ts'
 import { DEFAULT_SLO_CONFIG, parseSloConfig } from '../../config/slo-config.ts'
@@ -14,6 +13,7 @@ import type { PodReport } from '../../protocol/pod-report.ts'
 import { partitionOf, querySubject } from '../../protocol/subjects.ts'
 import { parseTime } from '../../protocol/time.ts'
 import { runReplay } from '../../tools/replay/replay.ts'
+import { testChannel } from '../support/channels.ts'
 import { realdata } from '../support/realdata.ts'
 import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
 
@@ -30,21 +30,6 @@ after(async () => {
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
-
-/** A live channel of the test's own, so tests never share subjects or streams. */
-function testChannel(id: string): SignalChannel {
-  return {
-    ...LIVE_CHANNEL,
-    stream: `T${id}`,
-    wildcard: `t${id}.s.*`,
-    subjectOf: (p) => `t${id}.s.${p}`,
-    durableOf: (p) => `t${id}-p${p}`,
-    leaseOf: (p) => `t${id}.${p}`,
-    alertSubjectOf: (ns) => `t${id}.alerts.${ns}`,
-    alertWildcard: `t${id}.alerts.>`,
-    alertStream: `T${id}_ALERTS`,
-  }
-}
 
 describe('live alarms on NATS + Redis', () => {
   for (const passivated of [false, true]) {

@@ -13,8 +13,8 @@ export interface TestServer {
   readonly process: ChildProcess
   /** SIGKILL (crash) or SIGTERM, then wait for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>
-  /** Stop, then start again on the same port and data directory. */
-  restart(): Promise<void>
+  /** Stop, stay down `downMs` (default 0), then start again on the same port and data directory. */
+  restart(downMs?: number): Promise<void>
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
@@ -115,8 +115,9 @@ export async function startNats(): Promise<TestServer> {
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       await kill(child, signal)
     },
-    async restart() {
+    async restart(downMs = 0) {
       await server.stop('SIGTERM')
+      if (downMs > 0) await sleep(downMs)
       child = await start()
     },
   }
@@ -150,8 +151,9 @@ export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promi
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       await kill(child, signal)
     },
-    async restart() {
+    async restart(downMs = 0) {
       await server.stop('SIGTERM')
+      if (downMs > 0) await sleep(downMs)
       child = await start()
     },
   }
