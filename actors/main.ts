@@ -33,6 +33,8 @@ Options:
 
 Environment: NATS_URL, REDIS_URL (absent: embedded bus/store), LUNETTES_PARTITIONS (total, 32),
 LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_LEASE_TTL (10s),
+LUNETTES_RETENTION (how long a finished pod's report is kept, 168h), LUNETTES_LIVE_TTL (how long
+a pod nothing is heard of, and its index entries, are kept, 720h),
 LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL,
 LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
@@ -109,6 +111,8 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
     hostId: `${host}-${process.pid}`,
     leaseTtlMs,
     ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
+    retentionMs: parseGoDuration(env.LUNETTES_RETENTION ?? '168h'),
+    liveTtlMs: parseGoDuration(env.LUNETTES_LIVE_TTL ?? '720h'),
     channel: o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
     metrics,
     log: log.child({ component: 'actor-host' }),

@@ -5,7 +5,7 @@ import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
 import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
-import { decodeMessage } from './host-decode.ts'
+import { decodeMessage, handBack } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
@@ -38,6 +38,10 @@ export interface HostOptions {
   batchSize?: number
   /** Actors kept in memory per partition (idle ones are passivated beyond it). */
   cacheSize?: number
+  /** How long a terminal pod's report is kept (default 7 days). */
+  retentionMs?: number
+  /** How long a pod nothing was heard of, and its index entries, are kept (default 30 days). */
+  liveTtlMs?: number
   /** Stream, subjects, consumers and lease keys to use (default: the live channel). */
   channel?: SignalChannel
   /** Exports a finished lifecycle action as a trace (LIFECYCLE §7); absent: not exported. */
@@ -53,12 +57,6 @@ const STOP_WAIT_MS = 10_000
 /** Delay before messages past a replay sequence gap come again. */
 const GAP_RETRY_MS = 200
 
-/** Naks a message; if the bus is down (nak throws) the ack wait brings it back anyway. */
-function handBack(msg: BusMessage, delayMs: number): void {
-  try {
-    msg.nak(delayMs)
-  } catch {}
-}
 const enc = new TextEncoder()
 
 /**
@@ -188,6 +186,8 @@ export class ActorHost {
       mode: this.#o.mode,
       ...(this.#o.now ? { now: this.#o.now } : {}),
       ...(this.#o.cacheSize === undefined ? {} : { cacheSize: this.#o.cacheSize }),
+      ...(this.#o.retentionMs === undefined ? {} : { retentionMs: this.#o.retentionMs }),
+      ...(this.#o.liveTtlMs === undefined ? {} : { liveTtlMs: this.#o.liveTtlMs }),
     })
     const ch = this.#o.channel
     const consumer = await this.#o.bus.consumer({

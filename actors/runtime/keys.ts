@@ -37,8 +37,8 @@ export interface StoreKeys {
   /** Sorted set: the alarms of one partition, UID scored by deadline (epoch µs); tagged per partition. */
   alarm(partition: number): string
   /**
-   * Set: UIDs with state in one partition (replay closes them all at its end; retention sweeps
-   * them). Shares the `{<partition>}` tag with `alarm(partition)`, so a pod's alarm and membership
+   * Sorted set: UIDs with state in one partition scored by their last write (epoch ms): replay
+   * closes them all at its end; members not written within the retention are trimmed. Shares the `{<partition>}` tag with `alarm(partition)`, so a pod's alarm and membership
    * change together in one slot.
    */
   members(partition: number): string

@@ -93,6 +93,7 @@ export class PartitionWorker {
       partition: this.partition,
       retentionMs: this.#o.retentionMs,
       liveTtlMs: this.#o.liveTtlMs,
+      nowMs: Math.floor(this.#o.now() / 1000),
     })
     batch.outbox.push(...this.#pending)
     const result: BatchResult = {

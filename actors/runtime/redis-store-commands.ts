@@ -19,11 +19,21 @@ export function toCommands(op: WriteOp, k: StoreKeys, rollupTtlMs: number): Comm
     }
     case 'name':
       return [['zadd', k.name(op.namespace, op.name), op.createdUs, op.uid]]
-    case 'slo':
-      return [
-        ['zadd', k.slo(op.type), op.finishedUs, op.uid],
-        ['zadd', k.sloNs(op.type, op.namespace), op.finishedUs, op.uid],
+    case 'keepName':
+      return [['pexpire', k.name(op.namespace, op.name), op.ttlMs]]
+    case 'slo': {
+      const all = k.slo(op.type)
+      const ns = k.sloNs(op.type, op.namespace)
+      const out: Command[] = [
+        ['zadd', all, op.finishedUs, op.uid],
+        ['zadd', ns, op.finishedUs, op.uid],
       ]
+      if (op.retainMs === undefined) return out
+      const before = `(${op.finishedUs - op.retainMs * 1000}`
+      out.push(['zremrangebyscore', all, '-inf', before], ['zremrangebyscore', ns, '-inf', before])
+      out.push(['pexpire', ns, op.retainMs])
+      return out
+    }
     case 'rollup': {
       const fields = Object.entries(op.fields)
       if (fields.length === 0) return []
@@ -42,15 +52,24 @@ export function toCommands(op: WriteOp, k: StoreKeys, rollupTtlMs: number): Comm
     }
     case 'meta': {
       const key = k.meta(op.key)
-      return [op.value === null ? ['del', key] : ['set', key, op.value]]
+      if (op.value === null) return [['del', key]]
+      return [
+        op.ttlMs === undefined ? ['set', key, op.value] : ['set', key, op.value, 'PX', op.ttlMs],
+      ]
     }
-    case 'member':
-      return [['sadd', k.members(op.partition), op.uid]]
+    case 'member': {
+      const key = k.members(op.partition)
+      const out: Command[] = [['zadd', key, op.atMs, op.uid]]
+      if (op.retainMs === undefined) return out
+      // As a state's TTL: gone once `retainMs` have passed since its last write.
+      out.push(['zremrangebyscore', key, '-inf', op.atMs - op.retainMs])
+      return out
+    }
     case 'forget':
       return [
         ['del', k.pod(op.uid)],
         ['zrem', k.alarm(op.partition), op.uid],
-        ['srem', k.members(op.partition), op.uid],
+        ['zrem', k.members(op.partition), op.uid],
       ]
     case 'fence':
       // Checked and set by the fenced-write script (redis-store-fence.ts), not a plain command.

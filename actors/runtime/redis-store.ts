@@ -157,7 +157,7 @@ export class RedisStore implements Store {
   async members(partition: number): Promise<string[]> {
     checkPartition(partition)
     const key = this.#keys.members(partition)
-    return this.#call('members', () => this.#redis.smembers(key))
+    return this.#call('members', () => this.#redis.zrange(key, 0, -1))
   }
 
   async sloRange(

@@ -29,6 +29,10 @@ const integer = (v: unknown, field: string, min: number): string | null =>
     ? null
     : `${field} must be an integer >= ${min} (got ${String(v)})`
 
+/** An optional positive integer (a TTL or retention in ms). */
+const optional = (v: unknown, field: string): string | null =>
+  v === undefined ? null : integer(v, field, 1)
+
 const sloType = (v: unknown): string | null =>
   SLO_TYPES.has(v) ? null : `type must be 'create' or 'delete' (got ${String(v)})`
 
@@ -56,12 +60,17 @@ function problem(op: WriteOp): string | null {
         text(op.uid, 'uid') ??
         score(op.createdUs, 'createdUs')
       )
+    case 'keepName':
+      return (
+        text(op.namespace, 'namespace') ?? text(op.name, 'name') ?? integer(op.ttlMs, 'ttlMs', 1)
+      )
     case 'slo':
       return (
         sloType(op.type) ??
         text(op.namespace, 'namespace') ??
         text(op.uid, 'uid') ??
-        score(op.finishedUs, 'finishedUs')
+        score(op.finishedUs, 'finishedUs') ??
+        optional(op.retainMs, 'retainMs')
       )
     case 'rollup':
       return (
@@ -81,9 +90,16 @@ function problem(op: WriteOp): string | null {
         text(op.key, 'key') ??
         (op.value === null || typeof op.value === 'string'
           ? null
-          : 'value must be a string or null')
+          : 'value must be a string or null') ??
+        optional(op.ttlMs, 'ttlMs')
       )
     case 'member':
+      return (
+        integer(op.partition, 'partition', 0) ??
+        text(op.uid, 'uid') ??
+        integer(op.atMs, 'atMs', 0) ??
+        optional(op.retainMs, 'retainMs')
+      )
     case 'forget':
       return integer(op.partition, 'partition', 0) ?? text(op.uid, 'uid')
     case 'fence':

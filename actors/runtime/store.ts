@@ -13,8 +13,21 @@ export type WriteOp =
   | { op: 'state'; uid: string; json: string; ttlMs: number | null }
   /** `namespace/name` was held by `uid`, created at `createdUs` (epoch µs). */
   | { op: 'name'; namespace: string; name: string; uid: string; createdUs: number }
-  /** The pod's `type` SLO reached a final verdict at `finishedUs`. */
-  | { op: 'slo'; type: SloType; namespace: string; uid: string; finishedUs: number }
+  /** The name index of `namespace/name` expires `ttlMs` from now (refreshed with its pods). */
+  | { op: 'keepName'; namespace: string; name: string; ttlMs: number }
+  /**
+   * The pod's `type` SLO reached a final verdict at `finishedUs`. With `retainMs`, entries that
+   * finished more than `retainMs` before it leave both indexes, and the namespace's index expires
+   * `retainMs` after its last verdict.
+   */
+  | {
+      op: 'slo'
+      type: SloType
+      namespace: string
+      uid: string
+      finishedUs: number
+      retainMs?: number
+    }
   /** Adds to the per-minute rollup counters of `type` in `namespace` (minute = epoch ms / 60000). */
   | {
       op: 'rollup'
@@ -26,9 +39,12 @@ export type WriteOp =
   /** Sets (or clears, `at: null`) the pod's alarm in its partition's alarm set (epoch µs). */
   | { op: 'alarm'; partition: number; uid: string; at: number | null }
   /** Small metadata values: collector checkpoints, outboxes, aliases. `null` deletes. */
-  | { op: 'meta'; key: string; value: string | null }
-  /** `uid` has state in `partition` (the set replay closes at the end and retention sweeps). */
-  | { op: 'member'; partition: number; uid: string }
+  | { op: 'meta'; key: string; value: string | null; ttlMs?: number }
+  /**
+   * `uid` has state in `partition`, written at `atMs` (epoch ms): what replay closes at its end.
+   * With `retainMs`, members not written for longer than that leave the index.
+   */
+  | { op: 'member'; partition: number; uid: string; atMs: number; retainMs?: number }
   /** Removes a pod's state, alarm and membership (a static-pod config actor merged away). */
   | { op: 'forget'; partition: number; uid: string }
   /**

@@ -33,8 +33,12 @@ export const META = {
 
 export interface BatchOptions {
   partition: number
+  /** How long a terminal pod's state is kept. */
   retentionMs: number
+  /** How long anything not written again is kept: live states and every index pointing at them. */
   liveTtlMs: number
+  /** Wall clock of the batch (epoch ms): partition membership is scored with it. */
+  nowMs: number
 }
 
 /**
@@ -85,7 +89,8 @@ export class Batch {
 
   #verdict(state: PodState, e: Extract<Effect, { type: 'verdict' }>, ms: number | null): void {
     const base = { type: e.slo, namespace: state.namespace }
-    this.#ops.push({ op: 'slo', ...base, uid: state.uid, finishedUs: e.at })
+    const retainMs = this.#opts.liveTtlMs
+    this.#ops.push({ op: 'slo', ...base, uid: state.uid, finishedUs: e.at, retainMs })
     const fields: Record<string, number> = { count: 1, [`result:${e.result}`]: 1 }
     if (e.code) fields[`code:${e.code}`] = 1
     if (ms !== null) {
@@ -96,25 +101,34 @@ export class Batch {
     this.#ops.push({ op: 'rollup', ...base, minute: Math.floor(e.at / 60_000_000), fields })
   }
 
-  /** Every write of the batch, in one list for `Store.write`. */
+  /**
+   * Every write of the batch, in one list for `Store.write`. Indexes expire with what they point
+   * at: a name key and a pod's membership live `liveTtlMs` past the pod's last write, as do
+   * aliases and held signals; SLO lists keep `liveTtlMs` of verdicts (as the rollups do).
+   */
   writes(changes: DirectoryChanges): WriteOp[] {
-    const { partition, retentionMs, liveTtlMs } = this.#opts
+    const { partition, retentionMs, liveTtlMs: ttlMs, nowMs } = this.#opts
     const ops: WriteOp[] = [...this.#ops]
+    const names = new Map<string, { namespace: string; name: string }>()
     for (const state of this.states.values()) {
-      const ttlMs = isTerminal(state) ? retentionMs : liveTtlMs
-      ops.push({ op: 'state', uid: state.uid, json: encodeState(state), ttlMs })
-      ops.push({ op: 'member', partition, uid: state.uid })
+      const { namespace, name, uid } = state
+      const json = encodeState(state)
+      ops.push({ op: 'state', uid, json, ttlMs: isTerminal(state) ? retentionMs : ttlMs })
+      ops.push({ op: 'member', partition, uid, atMs: nowMs, retainMs: ttlMs })
+      names.set(`${namespace}/${name}`, { namespace, name })
     }
     for (const [uid, at] of this.alarms) ops.push({ op: 'alarm', partition, uid, at })
     for (const { namespace, name, entry } of changes.names) {
       ops.push({ op: 'name', namespace, name, uid: entry.uid, createdUs: entry.first })
+      names.set(`${namespace}/${name}`, { namespace, name })
     }
+    for (const n of names.values()) ops.push({ op: 'keepName', ...n, ttlMs })
     for (const { from, to } of changes.aliases) {
-      ops.push({ op: 'meta', key: META.alias(from), value: to })
+      ops.push({ op: 'meta', key: META.alias(from), value: to, ttlMs })
     }
     for (const { namespace, name, signals } of changes.held) {
       const value = signals.length > 0 ? JSON.stringify(signals) : null
-      ops.push({ op: 'meta', key: META.held(namespace, name), value })
+      ops.push({ op: 'meta', key: META.held(namespace, name), value, ttlMs })
     }
     if (this.outbox.length > 0) {
       ops.push({ op: 'meta', key: META.outbox(partition), value: JSON.stringify(this.outbox) })

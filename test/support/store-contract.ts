@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Store, WriteOp } from '../../actors/runtime/store.ts'
+import { runStoreFenceContract } from './store-fence-contract.ts'
+import { runStoreRetentionContract } from './store-retention-contract.ts'
 
 /** A fresh, empty store (its own random key prefix) and how to dispose of it. */
 export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>
@@ -18,9 +20,11 @@ const state = (uid: string, json: string, ttlMs: number | null = null): WriteOp 
 
 /**
  * The one behaviour both stores must have (RivetKit's driver test suite): every implementation runs
- * it from its own test file, each test on a fresh store.
+ * it from its own test file, each test on a fresh store; the fence and retention parts included.
  */
 export function runStoreContract(name: string, make: MakeStore): void {
+  runStoreFenceContract(name, make)
+  runStoreRetentionContract(name, make)
   const fresh = async (t: TestContext): Promise<Store> => {
     const { store, cleanup } = await make()
     t.after(cleanup)
@@ -69,7 +73,10 @@ export function runStoreContract(name: string, make: MakeStore): void {
         [{ op: 'bogus' } as unknown as WriteOp, /invalid op #3 \(bogus\): unknown op "bogus"/],
         [state('u2', '{}', 0), /invalid op #3 \(state\): ttlMs/],
         [{ op: 'alarm', partition: -1, uid: 'u1', at: 5 }, /invalid op #3 \(alarm\): partition/],
-        [{ op: 'member', partition: 1.5, uid: 'u1' }, /invalid op #3 \(member\): partition/],
+        [
+          { op: 'member', partition: 1.5, uid: 'u1', atMs: 1 },
+          /invalid op #3 \(member\): partition/,
+        ],
         [{ op: 'forget', partition: 0, uid: '' }, /invalid op #3 \(forget\): uid/],
         [
           { op: 'slo', type: 'create', namespace: 'ns', uid: 'u1', finishedUs: Infinity },
@@ -231,13 +238,13 @@ export function runStoreContract(name: string, make: MakeStore): void {
       const store = await fresh(t)
       await store.write([
         state('u1', '{}'),
-        { op: 'member', partition: 0, uid: 'u1' },
+        { op: 'member', partition: 0, uid: 'u1', atMs: 1 },
         { op: 'alarm', partition: 0, uid: 'u1', at: 100 },
         { op: 'name', namespace: 'ns', name: 'p', uid: 'u1', createdUs: 1 },
         state('u2', '{}'),
-        { op: 'member', partition: 0, uid: 'u2' },
-        { op: 'member', partition: 0, uid: 'u2' },
-        { op: 'member', partition: 1, uid: 'u3' },
+        { op: 'member', partition: 0, uid: 'u2', atMs: 1 },
+        { op: 'member', partition: 0, uid: 'u2', atMs: 1 },
+        { op: 'member', partition: 1, uid: 'u3', atMs: 1 },
       ])
       assert.deepEqual((await store.members(0)).sort(), ['u1', 'u2'])
       assert.deepEqual(await store.members(1), ['u3'])

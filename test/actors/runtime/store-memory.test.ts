@@ -4,14 +4,12 @@ import { describe, it } from 'node:test'
 import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
 import { StoreError } from '../../../actors/runtime/store.ts'
 import { type MakeStore, runStoreContract } from '../../support/store-contract.ts'
-import { runStoreFenceContract } from '../../support/store-fence-contract.ts'
 
 const make: MakeStore = async () => {
   const store = new MemoryStore({ prefix: `test-${randomUUID()}:` })
   return { store, cleanup: () => store.close() }
 }
 runStoreContract('memory', make)
-runStoreFenceContract('memory', make)
 
 describe('memory store', () => {
   it('measures TTLs on the injected clock', async () => {

@@ -13,7 +13,6 @@ import { hashTag, keySlot } from '../../../actors/runtime/redis-store-slots.ts'
 import { StoreError, type WriteOp } from '../../../actors/runtime/store.ts'
 import { dispose, freePort, startRedis, type TestServer } from '../../support/servers.ts'
 import { EXACT_US, type MakeStore, runStoreContract } from '../../support/store-contract.ts'
-import { runStoreFenceContract } from '../../support/store-fence-contract.ts'
 
 const prefix = () => `test-${randomUUID()}:`
 
@@ -34,7 +33,6 @@ describe('redis store', () => {
     return { store, cleanup: () => store.close() }
   }
   runStoreContract('redis', make)
-  runStoreFenceContract('redis', make)
 
   it('wraps Redis errors in StoreError naming the operation', async (t) => {
     const p = prefix()
@@ -193,7 +191,6 @@ describe('redis store on a cluster', () => {
     return { store, cleanup: () => store.close() }
   }
   runStoreContract('redis cluster', make)
-  runStoreFenceContract('redis cluster', make)
 
   it('refuses a cross-slot transaction, which is why writes are split by slot', async (t) => {
     const redis = new Cluster([{ host: '127.0.0.1', port: required(cluster).port }])

@@ -25,3 +25,10 @@ export function decodeMessage(
   metrics?.signals.inc({ source: 'unknown', outcome: 'invalid' })
   return null
 }
+
+/** Naks a message; if the bus is down (nak throws) the ack wait brings it back anyway. */
+export function handBack(msg: BusMessage, delayMs: number): void {
+  try {
+    msg.nak(delayMs)
+  } catch {}
+}
