@@ -275,7 +275,8 @@ export const DIAGNOSIS_CODES = {
   Unknown: {
     owner: 'unknown',
     phase: 'delivery',
-    meaning: 'nothing matched',
+    meaning:
+      'nothing matched; also a pod create the API server failed itself (audit 5xx), which is neither a refusal of the pod nor a cause we can place',
     upstream: 'timeout_unknown',
   },
 } as const satisfies Record<string, DiagnosisCodeInfo>

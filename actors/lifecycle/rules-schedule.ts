@@ -184,10 +184,15 @@ function admission(input: RuleInput): Finding[] {
   const fail = input.state.createFailure
   if (!fail) return []
   const message = fail.message ?? fail.reason ?? ''
+  // A 5xx is the API server (or its etcd, or a webhook it could not reach) failing, not a
+  // refusal of the pod: no user-owned code, the cause is named in the summary instead.
+  const serverError = fail.code >= 500
+  const why = serverError ? 'the API server failed the request itself' : quotaKind(message)
   return [
-    finding('AdmissionRejected', {
+    finding(serverError ? 'Unknown' : 'AdmissionRejected', {
       kind: 'hard',
-      summary: `create failed (HTTP ${fail.code}): ${quotaKind(message)} — ${oneLine(message, 160)}`,
+      phase: 'admission',
+      summary: `create failed (HTTP ${fail.code}): ${why} — ${oneLine(message, 160)}`,
       ...(fail.reason ? { detail: `reason: ${fail.reason}` } : {}),
       evidence: [
         {

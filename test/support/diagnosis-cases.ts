@@ -261,4 +261,20 @@ export const SCHEDULE_CASES: DiagnosisCase[] = [
     ctx: ctx('failed', 1),
     summary: /admission webhook denied/,
   },
+  {
+    name: 'API server failed the create (5xx): not blamed on the user',
+    code: 'Unknown',
+    build: () => {
+      const s = pod()
+      s.createFailure = {
+        code: 500,
+        reason: 'InternalError',
+        message: 'Internal error occurred: etcdserver: request timed out',
+        t: at(0),
+      }
+      return s
+    },
+    ctx: ctx('failed', 1),
+    summary: /HTTP 500\): the API server failed the request itself — Internal error/,
+  },
 ]
