@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api'
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
@@ -6,7 +7,9 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   type ReadableSpan,
+  type Span,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions'
 import { Counter, type Registry } from 'prom-client'
@@ -77,6 +80,8 @@ export interface TraceExporterOptions {
   log?: TraceLog
   /** Replaces the OTLP exporter (tests); the endpoint variables are then not needed. */
   exporter?: SpanExporter
+  /** Spans waiting for export at most (default 65,536); past it new spans are dropped, counted. */
+  maxQueueSpans?: number
 }
 
 /** Exports finished lifecycle actions as traces; never throws into its caller. */
@@ -120,6 +125,49 @@ class CountingExporter implements SpanExporter {
   }
 }
 
+/**
+ * Keeps count of the spans handed on and not yet exported, and past `max` drops a span itself,
+ * counted (the SDK's batch processor would drop it silently at the same limit).
+ */
+class BoundedProcessor implements SpanProcessor {
+  readonly #inner: SpanProcessor
+  readonly #max: number
+  readonly #onDrop: () => void
+  #pending = 0
+
+  constructor(inner: SpanProcessor, max: number, onDrop: () => void) {
+    this.#inner = inner
+    this.#max = max
+    this.#onDrop = onDrop
+  }
+
+  /** The exporter finished with `n` spans (sent or failed): room for as many. */
+  settled(n: number): void {
+    this.#pending = Math.max(0, this.#pending - n)
+  }
+
+  onStart(span: Span, context: Context): void {
+    this.#inner.onStart(span, context)
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.#pending >= this.#max) {
+      this.#onDrop()
+      return
+    }
+    this.#pending++
+    this.#inner.onEnd(span)
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush()
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown()
+  }
+}
+
 const silent: TraceLog = { warn() {} }
 
 /**
@@ -142,11 +190,12 @@ export function createTraceExporter(opts: TraceExporterOptions): TraceExporter |
   const spansTotal = counter(
     opts.registry,
     'lunettes_trace_spans_total',
-    'Trace spans handed to the OTLP exporter, by outcome (exported, failed).',
+    'Trace spans by outcome: exported, failed (the exporter gave up), dropped (export queue full).',
     ['outcome'],
   )
   const inner = opts.exporter ?? new OTLPTraceExporter(settings ?? {})
   const exporter = new CountingExporter(inner, (spans, result) => {
+    bounded.settled(spans.length)
     if (result.code === ExportResultCode.SUCCESS) {
       spansTotal.inc({ outcome: 'exported' }, spans.length)
       return
@@ -155,6 +204,20 @@ export function createTraceExporter(opts: TraceExporterOptions): TraceExporter |
     spansTotal.inc({ outcome: 'failed' }, spans.length)
     failures.inc({ effect: 'trace' }, traces)
     log.warn({ err: result.error, spans: spans.length, traces }, 'trace export failed')
+  })
+  const maxQueueSize = opts.maxQueueSpans ?? 65_536
+  let dropWarned = false
+  const batch = new BatchSpanProcessor(exporter, {
+    maxQueueSize,
+    maxExportBatchSize: Math.min(512, maxQueueSize),
+    scheduledDelayMillis: 1000,
+    exportTimeoutMillis: (settings?.timeoutMillis ?? 10_000) + 5000,
+  })
+  const bounded = new BoundedProcessor(batch, maxQueueSize, () => {
+    spansTotal.inc({ outcome: 'dropped' })
+    if (dropWarned) return
+    dropWarned = true
+    log.warn({ maxQueueSize }, 'trace export queue full: dropping spans (counted as dropped)')
   })
   const ids = new PlannedIds()
   const clusterName = opts.env.LUNETTES_CLUSTER_NAME || undefined
@@ -166,14 +229,7 @@ export function createTraceExporter(opts: TraceExporterOptions): TraceExporter |
     idGenerator: ids,
     sampler: new AlwaysOnSampler(),
     spanLimits: { eventCountLimit: 1024, attributeCountLimit: 256 },
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, {
-        maxQueueSize: 65_536,
-        maxExportBatchSize: 512,
-        scheduledDelayMillis: 1000,
-        exportTimeoutMillis: (settings?.timeoutMillis ?? 10_000) + 5000,
-      }),
-    ],
+    spanProcessors: [bounded],
   })
   const tracer = provider.getTracer('lunettes')
   const diagnose = opts.diagnose ?? (() => null)
