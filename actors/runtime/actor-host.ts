@@ -5,20 +5,14 @@ import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
 import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
-import { decodeMessage, handBack } from './host-messages.ts'
+import { decodeMessage, handBack, type Log } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
 import { type Store, StoreConflictError } from './store.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
-/** Structured logger (pino-compatible subset). */
-export interface Log {
-  debug?(obj: object, msg: string): void
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
-  error(obj: object, msg: string): void
-}
+export type { Log } from './host-messages.ts'
 
 export interface HostOptions {
   bus: Bus
@@ -196,15 +190,17 @@ export class ActorHost {
       filterSubject: ch.subjectOf(p),
       ackWaitMs: this.#o.ackWaitMs,
     })
-    await this.#publish(p, worker, await worker.recover())
+    await this.#publish(p, worker, await worker.recover()).catch(async (err: unknown) => {
+      await consumer.close()
+      throw err
+    })
     const loop = { stop: false, done: Promise.resolve(), worker, consumer }
     loop.done = this.#run(p, worker, consumer, loop)
       .catch((err: unknown) => {
         this.#loops.delete(p)
         if (err instanceof StoreConflictError) {
-          // Another owner wrote the partition (it held the lease before us, or took it since):
-          // our view is stale. Keep the lease; the next tick restarts the loop from the store,
-          // or finds the lease gone.
+          // Another owner wrote the partition: our view is stale. Keep the lease; the next tick
+          // restarts the loop from the store (or finds the lease gone).
           this.#log.warn({ partition: p, err: err.message }, 'partition fenced; restarting it')
           return
         }

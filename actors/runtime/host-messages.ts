@@ -1,10 +1,17 @@
 import * as v from 'valibot'
 import { PartitionMessage } from '../../protocol/envelope.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
-import type { Log } from './actor-host.ts'
 import type { BusMessage } from './bus.ts'
 
 const dec = new TextDecoder()
+
+/** Structured logger (pino-compatible subset). */
+export interface Log {
+  debug?(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
 
 /** A partition message parsed with its schema; an invalid one is logged, counted and null. */
 export function decodeMessage(
