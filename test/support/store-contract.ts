@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Store, WriteOp } from '../../actors/runtime/store.ts'
+import type { WriteOp } from '../../actors/runtime/store.ts'
 import { runStoreFenceContract } from './store-fence-contract.ts'
+import { freshStore, type MakeStore } from './store-fresh.ts'
 import { runStoreRetentionContract } from './store-retention-contract.ts'
 
-/** A fresh, empty store (its own random key prefix) and how to dispose of it. */
-export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>
+export type { MakeStore } from './store-fresh.ts'
 
 /** An epoch-µs timestamp with all 16 digits significant (2021-09-14T14:07:14.132874Z). */
 export const EXACT_US = 1631628434132874
@@ -25,11 +25,7 @@ const state = (uid: string, json: string, ttlMs: number | null = null): WriteOp 
 export function runStoreContract(name: string, make: MakeStore): void {
   runStoreFenceContract(name, make)
   runStoreRetentionContract(name, make)
-  const fresh = async (t: TestContext): Promise<Store> => {
-    const { store, cleanup } = await make()
-    t.after(cleanup)
-    return store
-  }
+  const fresh = freshStore(make)
 
   describe(`store contract: ${name}`, () => {
     it('puts, gets and overwrites state; getStates keeps the order asked', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
-import { type Store, StoreConflictError, type WriteOp } from '../../actors/runtime/store.ts'
-import type { MakeStore } from './store-contract.ts'
+import { describe, it } from 'node:test'
+import { StoreConflictError, type WriteOp } from '../../actors/runtime/store.ts'
+import { freshStore, type MakeStore } from './store-fresh.ts'
 
 const fence = (partition: number, expect: number): WriteOp => ({
   op: 'fence',
@@ -12,11 +12,7 @@ const fence = (partition: number, expect: number): WriteOp => ({
 
 /** What every store does with a fenced batch (the partition owner's optimistic concurrency). */
 export function runStoreFenceContract(name: string, make: MakeStore): void {
-  const fresh = async (t: TestContext): Promise<Store> => {
-    const { store, cleanup } = await make()
-    t.after(cleanup)
-    return store
-  }
+  const fresh = freshStore(make)
 
   describe(`store fence contract: ${name}`, () => {
     it('starts at 0 and moves to next with each fenced batch, per partition', async (t) => {

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Store } from '../../actors/runtime/store.ts'
-import type { MakeStore } from './store-contract.ts'
+import { freshStore, type MakeStore } from './store-fresh.ts'
 
 const MIN_US = 60_000_000
 
 /** How every index of the store ages out, so a long-running deployment stays bounded. */
 export function runStoreRetentionContract(name: string, make: MakeStore): void {
-  const fresh = async (t: TestContext): Promise<Store> => {
-    const { store, cleanup } = await make()
-    t.after(cleanup)
-    return store
-  }
+  const fresh = freshStore(make)
 
   describe(`store retention contract: ${name}`, () => {
     it('SLO lists drop verdicts older than retainMs before the newest, in both indexes', async (t) => {
