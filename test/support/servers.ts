@@ -100,28 +100,12 @@ export async function startNats(): Promise<TestServer> {
     await waitForPort(port)
     return child
   }
-  let child = await start()
-  const server: TestServer = {
-    get url() {
-      return `nats://127.0.0.1:${port}`
-    },
-    get port() {
-      return port
-    },
+  return handle(
+    start,
+    () => `nats://127.0.0.1:${port}`,
+    () => port,
     dir,
-    get process() {
-      return child
-    },
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      await kill(child, signal)
-    },
-    async restart(downMs = 0) {
-      await server.stop('SIGTERM')
-      if (downMs > 0) await sleep(downMs)
-      child = await start()
-    },
-  }
-  return server
+  )
 }
 
 /**
@@ -140,10 +124,29 @@ export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promi
     await waitForPort(port)
     return child
   }
+  return handle(
+    start,
+    () => `redis://127.0.0.1:${port}`,
+    () => port,
+    dir,
+  )
+}
+
+/** A started server process behind `TestServer`: stop, and restart on the same port and dir. */
+async function handle(
+  start: () => Promise<ChildProcess>,
+  url: () => string,
+  port: () => number,
+  dir: string,
+): Promise<TestServer> {
   let child = await start()
   const server: TestServer = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
+    get url() {
+      return url()
+    },
+    get port() {
+      return port()
+    },
     dir,
     get process() {
       return child
