@@ -5,7 +5,7 @@ import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
 import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
-import { decodeMessage, handBack, type Log } from './host-messages.ts'
+import { countBatch, decodeMessage, handBack, type Log } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
@@ -136,7 +136,10 @@ export class ActorHost {
     if (this.#timer) clearInterval(this.#timer)
     const parts = [...this.#loops.keys()]
     await Promise.all(parts.map((p) => this.#stopLoop(p)))
-    for (const p of parts) await this.#leases?.release(p)
+    for (const p of parts) {
+      await this.#leases?.release(p)
+      this.#count('released')
+    }
   }
 
   /** Renews leases and takes free partitions; never twice at once (two loops on a partition). */
@@ -156,6 +159,7 @@ export class ActorHost {
     for (const p of await leases.renew()) {
       this.#log.warn({ partition: p }, 'partition lease lost')
       await this.#stopLoop(p)
+      this.#count('lost')
     }
     const all = Array.from({ length: this.#o.partitions }, (_, i) => i)
     const preferred = this.#o.preferred ?? all
@@ -202,13 +206,15 @@ export class ActorHost {
           // Another owner wrote the partition: our view is stale. Keep the lease; the next tick
           // restarts the loop from the store (or finds the lease gone).
           this.#log.warn({ partition: p, err: err.message }, 'partition fenced; restarting it')
-          return
+          return this.#count('fenced')
         }
         this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
+        this.#count('failed')
         return this.#leases?.release(p)
       })
       .finally(() => consumer.close())
     this.#loops.set(p, loop)
+    this.#count('acquired')
     this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition acquired')
   }
 
@@ -218,7 +224,7 @@ export class ActorHost {
     loop.stop = true
     await loop.consumer.close()
     // A batch stuck on a dead server must not stall lease handling: it ends on its own.
-    await Promise.race([loop.done, sleep(STOP_WAIT_MS)])
+    await Promise.race([loop.done, sleep(STOP_WAIT_MS, undefined, { ref: false })])
     this.#loops.delete(p)
     this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition stopped')
   }
@@ -260,14 +266,8 @@ export class ActorHost {
         else handBack(msg, GAP_RETRY_MS)
       }
       await this.#publish(p, worker, result.outbox)
-      for (const { effect } of result.effects) if (effect.type === 'metric') m?.observe(effect)
       if (m) {
-        for (const d of decoded) {
-          if (d.kind === 'signal') m.signals.inc({ source: d.signal.source, outcome: 'applied' })
-        }
-        if (result.duplicates)
-          m.signals.inc({ source: 'any', outcome: 'duplicate' }, result.duplicates)
-        if (result.held) m.signals.inc({ source: 'any', outcome: 'held' }, result.held)
+        countBatch(m, decoded, result)
         m.actorsLive.set({ partition: String(p) }, worker.live)
         if (Date.now() - lagAt > 5000) {
           lagAt = Date.now()
@@ -287,6 +287,11 @@ export class ActorHost {
     const o = this.#o
     const opts = { ...o, metrics: o.metrics, exportTrace: o.exportTrace, log: this.#log }
     if (await publishOutbox(opts, p, outbox)) await worker.outboxPublished()
+  }
+
+  #count(event: 'acquired' | 'lost' | 'released' | 'fenced' | 'failed'): void {
+    this.#o.metrics?.partitionEvents.inc({ event })
+    this.#o.metrics?.partitionsOwned.set(this.#loops.size)
   }
 
   #now(): number {

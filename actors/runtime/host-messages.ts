@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { PartitionMessage } from '../../protocol/envelope.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { BusMessage } from './bus.ts'
+import type { BatchResult } from './partition-worker-types.ts'
 
 const dec = new TextDecoder()
 
@@ -38,4 +39,18 @@ export function handBack(msg: BusMessage, delayMs: number): void {
   try {
     msg.nak(delayMs)
   } catch {}
+}
+
+/** Counts a processed batch: its signals by outcome, and the metric effects `decide` asked for. */
+export function countBatch(
+  m: ActorMetrics,
+  decoded: readonly PartitionMessage[],
+  result: BatchResult,
+): void {
+  for (const { effect } of result.effects) if (effect.type === 'metric') m.observe(effect)
+  for (const d of decoded) {
+    if (d.kind === 'signal') m.signals.inc({ source: d.signal.source, outcome: 'applied' })
+  }
+  if (result.duplicates) m.signals.inc({ source: 'any', outcome: 'duplicate' }, result.duplicates)
+  if (result.held) m.signals.inc({ source: 'any', outcome: 'held' }, result.held)
 }

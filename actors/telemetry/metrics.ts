@@ -88,6 +88,18 @@ export function createActorMetrics(registry: Registry) {
     registers,
   })
 
+  const partitionsOwned = new Gauge({
+    name: 'lunettes_partitions_owned',
+    help: 'Partitions this actor host consumes now (holds the lease of).',
+    registers,
+  })
+  const partitionEvents = new Counter({
+    name: 'lunettes_partition_events_total',
+    help: 'Partition ownership changes: acquired, lost (lease taken or expired), released, fenced (another owner wrote it; restarted), failed.',
+    labelNames: ['event'],
+    registers,
+  })
+
   /** Applies a metric effect from `decide`; unknown names are ignored (counted nowhere). */
   function observe(effect: Extract<Effect, { type: 'metric' }>): void {
     const name = effect.name as keyof typeof histograms | keyof typeof counters
@@ -100,7 +112,16 @@ export function createActorMetrics(registry: Registry) {
     }
   }
 
-  return { observe, signals, actorsLive, consumerLag, storeSeconds, exportFailures }
+  return {
+    observe,
+    signals,
+    actorsLive,
+    consumerLag,
+    storeSeconds,
+    exportFailures,
+    partitionsOwned,
+    partitionEvents,
+  }
 }
 
 /** The actor metrics object. */

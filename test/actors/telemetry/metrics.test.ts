@@ -45,6 +45,8 @@ const EXPECTED: Record<string, { type: string; labels: string[] }> = {
   lunettes_effect_failures_total: { type: 'COUNTER', labels: ['effect'] },
   lunettes_trace_spans_total: { type: 'COUNTER', labels: ['outcome'] },
   lunettes_webhook_rejected_total: { type: 'COUNTER', labels: ['reason'] },
+  lunettes_partitions_owned: { type: 'GAUGE', labels: [] },
+  lunettes_partition_events_total: { type: 'COUNTER', labels: ['event'] },
 }
 const KUBELET_BUCKETS = [...LATENCY_BUCKETS.map(String), '+Inf'].sort()
 
@@ -130,6 +132,10 @@ describe('metrics (LIFECYCLE §9) as Prometheus text', () => {
         for (const v of Object.values(m.labels ?? {})) assert.ok(!pods.has(v), `${f.name}: ${v}`)
       }
     }
+    // The in-process host took every partition and, stopping, gave every one back.
+    const events = sumBy(family(families, 'lunettes_partition_events_total'), 'event', {})
+    assert.deepEqual(events, { acquired: 32, released: 32 })
+    assert.equal(Number(family(families, 'lunettes_partitions_owned').metrics[0]?.value), 0)
     const results = family(families, 'lunettes_slo_results_total')
     const want = countBy(reports, (r) =>
       FINAL_CREATE.has(r.slo.create.result) ? r.slo.create.result : undefined,
@@ -154,6 +160,10 @@ describe('metrics (LIFECYCLE §9) as Prometheus text', () => {
     assert.ok(del.metrics.length > 0)
     for (const m of del.metrics)
       assert.deepEqual(Object.keys(m.buckets ?? {}).sort(), KUBELET_BUCKETS)
+    // The in-process host took every partition and, stopping, gave every one back.
+    const events = sumBy(family(families, 'lunettes_partition_events_total'), 'event', {})
+    assert.deepEqual(events, { acquired: 32, released: 32 })
+    assert.equal(Number(family(families, 'lunettes_partitions_owned').metrics[0]?.value), 0)
     const results = family(families, 'lunettes_slo_results_total')
     const want = countBy(reports, (r) =>
       r.slo.delete && FINAL_DELETE.has(r.slo.delete.result) ? r.slo.delete.result : undefined,
