@@ -17,6 +17,28 @@ export interface WorkerOptions {
   retentionMs?: number
   /** Time a non-terminal pod's state is kept without any signal, ms. */
   liveTtlMs?: number
+  /**
+   * Live, behind a backlog: how far (ms) event times may run out of order in the stream (audit
+   * webhook batching, collector lag). Alarms due this long before the newest folded signal fire
+   * even while the backlog lasts (default 60 s).
+   */
+  backlogGraceMs?: number
+}
+
+const DAY_MS = 86_400_000
+
+/** The options with every default filled in. */
+export function withDefaults(opts: WorkerOptions): Required<Omit<WorkerOptions, 'partition'>> {
+  return {
+    store: opts.store,
+    decide: opts.decide,
+    mode: opts.mode,
+    now: opts.now ?? (() => Date.now() * 1000),
+    cacheSize: opts.cacheSize ?? 10_000,
+    retentionMs: opts.retentionMs ?? 7 * DAY_MS,
+    liveTtlMs: opts.liveTtlMs ?? 30 * DAY_MS,
+    backlogGraceMs: opts.backlogGraceMs ?? 60_000,
+  }
 }
 
 /** What a processed batch asks of the host once it is durable. */

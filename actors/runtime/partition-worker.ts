@@ -7,14 +7,12 @@ import { initialState, type PodState } from '../lifecycle/pod-state.ts'
 import { decodeState } from '../lifecycle/pod-state-codec.ts'
 import { closeSlos } from '../lifecycle/slo.ts'
 import { AlarmIndex } from './alarm-index.ts'
-import type { BatchResult, WorkerOptions } from './partition-worker-types.ts'
+import { type BatchResult, type WorkerOptions, withDefaults } from './partition-worker-types.ts'
 import { StoreConflictError, type WriteOp } from './store.ts'
 import { Batch, evictIdle, META, type OutboxItem } from './worker-batch.ts'
 
 /** How many signals an events-only actor keeps for a later static-pod merge. */
 const MERGE_LOG_CAP = 2000
-
-const DAY_MS = 86_400_000
 
 /**
  * The lifecycle actors of one partition: one state per pod UID with a serial fold (messages of a
@@ -35,18 +33,12 @@ export class PartitionWorker {
   #next = 1
   /** The partition's fence counter as of this worker's last write (see `WriteOp` fence). */
   #fence = 0
+  /** Live: the newest event time folded (epoch µs). */
+  #folded = Number.NEGATIVE_INFINITY
 
   constructor(opts: WorkerOptions) {
     this.partition = opts.partition
-    this.#o = {
-      store: opts.store,
-      decide: opts.decide,
-      mode: opts.mode,
-      now: opts.now ?? (() => Date.now() * 1000),
-      cacheSize: opts.cacheSize ?? 10_000,
-      retentionMs: opts.retentionMs ?? 7 * DAY_MS,
-      liveTtlMs: opts.liveTtlMs ?? 30 * DAY_MS,
-    }
+    this.#o = withDefaults(opts)
   }
 
   /** The replay sequence number this partition waits for next. */
@@ -84,9 +76,10 @@ export class PartitionWorker {
   }
 
   /**
-   * Processes messages in order and persists the result. Live, the alarms due now fire after the
-   * messages, and only when `caughtUp` (the consumer had nothing more waiting): a backlog is folded
-   * before any deadline is judged on the wall clock.
+   * Processes messages in order and persists the result. Live, alarms fire after the messages:
+   * those due now when `caughtUp` (the consumer had nothing more waiting); behind a backlog only
+   * those due `backlogGraceMs` before the newest signal folded, so a backlog is folded before its
+   * deadlines are judged, yet a partition that never catches up still alerts.
    */
   async process(messages: readonly PartitionMessage[], caughtUp = true): Promise<BatchResult> {
     const batch = new Batch({
@@ -124,9 +117,14 @@ export class PartitionWorker {
         continue
       }
       if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch)
+      else this.#folded = Math.max(this.#folded, m.signal.time)
       await this.#signal(m.signal, batch, result)
     }
-    if (this.#o.mode === 'live' && caughtUp) await this.#fireDue(this.#o.now(), batch)
+    if (this.#o.mode === 'live') {
+      const now = this.#o.now()
+      const behind = Math.min(now, this.#folded - this.#o.backlogGraceMs * 1000)
+      await this.#fireDue(caughtUp ? now : behind, batch)
+    }
     const writes = batch.writes(this.#dir.takeChanges())
     if (this.#next !== startSeq) {
       writes.push({ op: 'meta', key: META.seq(this.partition), value: String(this.#next) })
