@@ -81,6 +81,12 @@ export class PodDirectory {
    */
   resolve(sig: PodSignal): Resolution {
     const key = keyOf(sig.pod.namespace, sig.pod.name)
+    const known = this.#names.get(key)
+    if (known) {
+      // Most recently used last: `trim` forgets from the front.
+      this.#names.delete(key)
+      this.#names.set(key, known)
+    }
     if (sig.pod.uid) {
       const uid = this.#alias.get(sig.pod.uid) ?? sig.pod.uid
       this.#note(key, uid, sig)
@@ -117,6 +123,26 @@ export class PodDirectory {
     else this.#held.delete(key)
     this.#dirtyHeld.add(key)
     return ready
+  }
+
+  /**
+   * Forgets the least recently resolved names (with their held signals) and the oldest aliases
+   * beyond `cap` each, so a long-running host stays bounded. Only once every change is taken (a
+   * durable host has persisted it): the host hydrates them again from its store on demand.
+   */
+  trim(cap: number): void {
+    if (this.#dirtyNames.size + this.#dirtyAliases.size + this.#dirtyHeld.size > 0) return
+    let excess = this.#names.size - cap
+    for (const key of this.#names.keys()) {
+      if (excess-- <= 0) break
+      this.#names.delete(key)
+      this.#held.delete(key)
+    }
+    excess = this.#alias.size - cap
+    for (const key of this.#alias.keys()) {
+      if (excess-- <= 0) break
+      this.#alias.delete(key)
+    }
   }
 
   /** What changed since the last call, for a durable host to persist; then forgets it. */

@@ -13,6 +13,8 @@ export interface WorkerOptions {
   now?: () => number
   /** Actors kept in memory; idle ones beyond this are passivated (their state is in the store). */
   cacheSize?: number
+  /** Actors not used for this long (ms, wall clock) are passivated too (default 5 min). */
+  idleMs?: number
   /** Time a terminal pod's state (its tombstone) is kept, ms. */
   retentionMs?: number
   /** Time a non-terminal pod's state is kept without any signal, ms. */
@@ -35,6 +37,7 @@ export function withDefaults(opts: WorkerOptions): Required<Omit<WorkerOptions, 
     mode: opts.mode,
     now: opts.now ?? (() => Date.now() * 1000),
     cacheSize: opts.cacheSize ?? 10_000,
+    idleMs: opts.idleMs ?? 5 * 60_000,
     retentionMs: opts.retentionMs ?? 7 * DAY_MS,
     liveTtlMs: opts.liveTtlMs ?? 30 * DAY_MS,
     backlogGraceMs: opts.backlogGraceMs ?? 60_000,

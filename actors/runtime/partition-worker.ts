@@ -6,10 +6,11 @@ import { PodDirectory } from '../lifecycle/pod-directory.ts'
 import { initialState, type PodState } from '../lifecycle/pod-state.ts'
 import { decodeState } from '../lifecycle/pod-state-codec.ts'
 import { closeSlos } from '../lifecycle/slo.ts'
+import { ActorCache } from './actor-cache.ts'
 import { AlarmIndex } from './alarm-index.ts'
 import { type BatchResult, type WorkerOptions, withDefaults } from './partition-worker-types.ts'
 import { StoreConflictError, type WriteOp } from './store.ts'
-import { Batch, evictIdle, META, type OutboxItem } from './worker-batch.ts'
+import { Batch, META, type OutboxItem } from './worker-batch.ts'
 
 /** How many signals an events-only actor keeps for a later static-pod merge. */
 const MERGE_LOG_CAP = 2000
@@ -23,7 +24,7 @@ const MERGE_LOG_CAP = 2000
 export class PartitionWorker {
   readonly partition: number
   readonly #o: Required<Omit<WorkerOptions, 'partition'>>
-  readonly #cache = new Map<string, PodState>()
+  readonly #cache = new ActorCache()
   readonly #dir = new PodDirectory()
   readonly #alarms = new AlarmIndex()
   #clock = Number.NEGATIVE_INFINITY
@@ -86,7 +87,7 @@ export class PartitionWorker {
       partition: this.partition,
       retentionMs: this.#o.retentionMs,
       liveTtlMs: this.#o.liveTtlMs,
-      nowMs: Math.floor(this.#o.now() / 1000),
+      nowMs: this.#wallMs(),
     })
     batch.outbox.push(...this.#pending)
     const result: BatchResult = {
@@ -133,7 +134,8 @@ export class PartitionWorker {
     // Held back past a gap: the missing messages may have gone to another owner of this
     // partition (a lease that lapsed while its holder was cut off). Then our view is stale.
     else if (result.consumed < messages.length) await this.#checkFence()
-    evictIdle(this.#cache, batch.states, this.#o.cacheSize)
+    this.#cache.passivate(this.#o.cacheSize, this.#wallMs() - this.#o.idleMs)
+    this.#dir.trim(this.#o.cacheSize)
     this.#pending = [...batch.outbox]
     result.outbox = batch.outbox
     result.effects = batch.effects
@@ -153,6 +155,11 @@ export class PartitionWorker {
   async #checkFence(): Promise<void> {
     const found = await this.#o.store.fence(this.partition)
     if (found !== this.#fence) throw new StoreConflictError(this.partition, this.#fence, found)
+  }
+
+  /** Wall clock, epoch ms. */
+  #wallMs(): number {
+    return Math.floor(this.#o.now() / 1000)
   }
 
   #now(): number {
@@ -227,8 +234,7 @@ export class PartitionWorker {
   }
 
   #commit(state: PodState, effects: readonly Effect[], batch: Batch): void {
-    this.#cache.delete(state.uid)
-    this.#cache.set(state.uid, state)
+    this.#cache.set(state, this.#wallMs())
     for (const e of effects) {
       if (e.type !== 'alarm') continue
       this.#alarms.set(state.uid, e.at)
@@ -251,7 +257,7 @@ export class PartitionWorker {
     const json = await this.#o.store.getState(uid)
     if (!json) return undefined
     const state = decodeState(uid, json)
-    this.#cache.set(uid, state)
+    this.#cache.set(state, this.#wallMs())
     return state
   }
 

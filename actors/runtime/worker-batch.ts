@@ -136,23 +136,3 @@ export class Batch {
     return ops
   }
 }
-
-/**
- * Passivation: idle actors leave memory once the cache is over `cap`, least recently used first
- * (a Map iterates in insertion order and every commit re-inserts); those of this batch stay.
- */
-export function evictIdle(
-  cache: Map<string, unknown>,
-  touched: ReadonlyMap<string, unknown>,
-  cap: number,
-): void {
-  const excess = cache.size - cap
-  if (excess <= 0) return
-  let n = 0
-  for (const uid of cache.keys()) {
-    if (n >= excess) break
-    if (touched.has(uid) && cache.size - n <= cap) continue
-    cache.delete(uid)
-    n++
-  }
-}

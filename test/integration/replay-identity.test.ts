@@ -51,3 +51,15 @@ for (const cluster of ['metal', 'vsphere']) {
     })
   })
 }
+
+describe('replay of metal with nothing kept in memory (cacheSize 0, embedded)', () => {
+  it('gives the same reports: every actor and name is read back from the store each batch', async () => {
+    const base = 'events/openshift-ci-metal-2021-09-14'
+    const inputs = [realdata(`${base}.events.jsonl`), realdata(`${base}.pods.jsonl`)]
+    const config = DEFAULT_SLO_CONFIG
+    const diagnose = createDiagnose(config)
+    const kept = await runReplay({ inputs, config, diagnose })
+    const passivated = await runReplay({ inputs, config, diagnose, cacheSize: 0 })
+    assert.equal(lines(passivated.reports), lines(kept.reports))
+  })
+})

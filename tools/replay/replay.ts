@@ -59,6 +59,8 @@ export interface ReplayOptions {
   flushTraces?: () => Promise<void>
   /** Metrics the in-process hosts record (LIFECYCLE §9 effects and self-metrics). */
   metrics?: HostOptions['metrics']
+  /** Actors (and names) each in-process partition keeps in memory (default 10,000). */
+  cacheSize?: number
 }
 
 /** Default observation gap: 5 minutes without any pod signal. */
@@ -108,6 +110,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
         channel,
         ...(opts.exportTrace ? { exportTrace: opts.exportTrace } : {}),
         ...(opts.metrics ? { metrics: opts.metrics } : {}),
+        ...(opts.cacheSize === undefined ? {} : { cacheSize: opts.cacheSize }),
       }),
   )
   try {
