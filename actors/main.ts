@@ -3,10 +3,10 @@ import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { parseGoDuration } from '../config/duration.ts'
 import { loadSloConfig } from '../config/load.ts'
 import { loadSpanConfig } from '../config/span-config-load.ts'
 import { DEFAULT_PARTITIONS, parsePartitions } from '../protocol/subjects.ts'
+import { hostDurations } from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
 import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
 import { serveQueries } from './query/query-service.ts'
@@ -34,7 +34,9 @@ Options:
 Environment: NATS_URL, REDIS_URL (absent: embedded bus/store), LUNETTES_PARTITIONS (total, 32),
 LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_LEASE_TTL (10s),
 LUNETTES_RETENTION (how long a finished pod's report is kept, 168h), LUNETTES_LIVE_TTL (how long
-a pod nothing is heard of, and its index entries, are kept, 720h),
+a pod nothing is heard of, and its index entries, are kept, 720h), LUNETTES_IDLE (an actor unused
+this long leaves memory, 5m), LUNETTES_BACKLOG_GRACE (behind a backlog, alarms fire once the
+stream is this far past their deadline, 60s),
 LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL,
 LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
@@ -89,7 +91,7 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
     ? parsePartitions(spec, total)
     : ordinalShare(host, Number(env.LUNETTES_REPLICAS ?? 0), total)
   const config = loadSloConfig(env)
-  const leaseTtlMs = parseGoDuration(env.LUNETTES_LEASE_TTL ?? '10s')
+  const { leaseTtlMs, ...tuning } = hostDurations(env)
   const metrics = createActorMetrics(o.registry)
   const diagnose = createDiagnose(config)
   const traces = createTraceExporter({
@@ -111,8 +113,7 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
     hostId: `${host}-${process.pid}`,
     leaseTtlMs,
     ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
-    retentionMs: parseGoDuration(env.LUNETTES_RETENTION ?? '168h'),
-    liveTtlMs: parseGoDuration(env.LUNETTES_LIVE_TTL ?? '720h'),
+    ...tuning,
     channel: o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
     metrics,
     log: log.child({ component: 'actor-host' }),
@@ -190,6 +191,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     process.stdout.write(ACTORS_USAGE)
     return 0
   }
+  hostDurations(env) // fails fast, before connecting, on a bad duration
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()

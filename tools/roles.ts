@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { collectOptions, startCollectors } from '../actors/collectors/main.ts'
+import { hostDurations } from '../actors/host-env.ts'
 import {
   backendsFromEnv,
   processLogger,
@@ -66,6 +67,7 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
     )
     return 0
   }
+  hostDurations(env) // fails fast, before connecting, on a bad duration
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()

@@ -9,12 +9,14 @@ import { countBatch, decodeMessage, handBack, type Log } from './host-messages.t
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionWorker } from './partition-worker.ts'
+import { tuningOf, type WorkerTuning } from './partition-worker-types.ts'
 import { type Store, StoreConflictError } from './store.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export type { Log } from './host-messages.ts'
 
-export interface HostOptions {
+/** Options of an actor host; the worker tuning (cache, retention, alarms) applies per partition. */
+export interface HostOptions extends WorkerTuning {
   bus: Bus
   store: Store
   decide: Decide
@@ -30,12 +32,6 @@ export interface HostOptions {
   /** Unacked signals are redelivered after this; keep it below the lease TTL. */
   ackWaitMs?: number
   batchSize?: number
-  /** Actors kept in memory per partition (idle ones are passivated beyond it). */
-  cacheSize?: number
-  /** How long a terminal pod's report is kept (default 7 days). */
-  retentionMs?: number
-  /** How long a pod nothing was heard of, and its index entries, are kept (default 30 days). */
-  liveTtlMs?: number
   /** Stream, subjects, consumers and lease keys to use (default: the live channel). */
   channel?: SignalChannel
   /** Exports a finished lifecycle action as a trace (LIFECYCLE §7); absent: not exported. */
@@ -183,9 +179,7 @@ export class ActorHost {
       decide: this.#o.decide,
       mode: this.#o.mode,
       ...(this.#o.now ? { now: this.#o.now } : {}),
-      ...(this.#o.cacheSize === undefined ? {} : { cacheSize: this.#o.cacheSize }),
-      ...(this.#o.retentionMs === undefined ? {} : { retentionMs: this.#o.retentionMs }),
-      ...(this.#o.liveTtlMs === undefined ? {} : { liveTtlMs: this.#o.liveTtlMs }),
+      ...tuningOf(this.#o),
     })
     const ch = this.#o.channel
     const consumer = await this.#o.bus.consumer({

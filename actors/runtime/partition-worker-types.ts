@@ -29,6 +29,21 @@ export interface WorkerOptions {
 
 const DAY_MS = 86_400_000
 
+const TUNING = ['cacheSize', 'idleMs', 'retentionMs', 'liveTtlMs', 'backlogGraceMs'] as const
+
+/** The worker options a host passes on to each of its partitions. */
+export type WorkerTuning = Partial<Pick<WorkerOptions, (typeof TUNING)[number]>>
+
+/** The tuning options set in `o` (unset ones keep the worker's defaults). */
+export function tuningOf(o: WorkerTuning): WorkerTuning {
+  const out: WorkerTuning = {}
+  for (const key of TUNING) {
+    const value = o[key]
+    if (value !== undefined) out[key] = value
+  }
+  return out
+}
+
 /** The options with every default filled in. */
 export function withDefaults(opts: WorkerOptions): Required<Omit<WorkerOptions, 'partition'>> {
   return {

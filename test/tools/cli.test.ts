@@ -17,11 +17,17 @@ const cli = here.endsWith('.ts')
   ? ['--import', 'tsx', fileURLToPath(new URL('../../tools/cli.ts', import.meta.url))]
   : [fileURLToPath(new URL('../../tools/cli.js', import.meta.url))]
 
-function lunettes(
+const lunettes = (...args: string[]) => lunettesWith({}, ...args)
+
+function lunettesWith(
+  env: Record<string, string>,
   ...args: string[]
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -115,6 +121,13 @@ describe('lunettes CLI', () => {
     const role = await lunettes('frobnicate')
     assert.equal(role.code, 2)
     assert.match(role.stderr, /unknown role 'frobnicate'/)
+    // Checked before connecting: the bus below does not exist, and is never dialled.
+    const idle = await lunettesWith(
+      { LUNETTES_IDLE: 'soon', NATS_URL: 'nats://127.0.0.1:1' },
+      'actors',
+    )
+    assert.equal(idle.code, 1)
+    assert.match(idle.stderr, /LUNETTES_IDLE=soon/)
   })
 })
 
