@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http'
 import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
@@ -9,6 +8,7 @@ import { DEFAULT_PARTITIONS, parsePartitions } from '../protocol/subjects.ts'
 import { hostDurations } from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
 import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
+import { type Health, serveProbes } from './probe-server.ts'
 import { serveQueries } from './query/query-service.ts'
 import { ActorHost } from './runtime/actor-host.ts'
 import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
@@ -37,7 +37,8 @@ LUNETTES_RETENTION (how long a finished pod's report is kept, 168h), LUNETTES_LI
 a pod nothing is heard of, and its index entries, are kept, 720h), LUNETTES_IDLE (an actor unused
 this long leaves memory, 5m), LUNETTES_BACKLOG_GRACE (behind a backlog, alarms fire once the
 stream is this far past their deadline, 60s),
-LUNETTES_METRICS_ADDR (host:port for /metrics, default 0.0.0.0:9464; empty disables), LOG_LEVEL,
+LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 0.0.0.0:9464; empty
+disables), LOG_LEVEL,
 LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
 LUNETTES_SPAN_CONFIG / LUNETTES_SPAN_CONFIG_JSON (upstream span config), LUNETTES_JAEGER_UI_URL
@@ -49,24 +50,6 @@ export function ordinalShare(host: string, replicas: number, total: number): num
   const ordinal = Number(/-(\d+)$/.exec(host)?.[1])
   if (!Number.isInteger(ordinal) || replicas < 1 || ordinal >= replicas) return undefined
   return Array.from({ length: total }, (_, p) => p).filter((p) => p % replicas === ordinal)
-}
-
-function listen(addr: string, registry: Registry): Server {
-  const i = addr.lastIndexOf(':')
-  const host = addr.slice(0, i) || '0.0.0.0'
-  const port = Number(addr.slice(i + 1))
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end()
-      return
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (err: unknown) => res.writeHead(500).end(String(err)),
-    )
-  })
-  server.listen(port, host)
-  return server
 }
 
 /** What `startActors` needs besides the backends. */
@@ -82,7 +65,9 @@ export interface ActorRoleOptions {
 }
 
 /** Starts an actor host and the query service on the given backends. */
-export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promise<void> }> {
+export async function startActors(
+  o: ActorRoleOptions,
+): Promise<{ health(): Health; stop(): Promise<void> }> {
   const { env, log, backends } = o
   const total = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
   const host = env.HOSTNAME ?? hostname()
@@ -132,6 +117,7 @@ export async function startActors(o: ActorRoleOptions): Promise<{ stop(): Promis
     'actor host started',
   )
   return {
+    health: () => actorHost.health(),
     async stop() {
       log.info({}, 'stopping actors: draining partitions and releasing leases')
       await actorHost.stop()
@@ -205,7 +191,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     replay: values.replay,
   })
   const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
-  const server = addr ? listen(addr, registry) : null
+  const server = addr ? serveProbes(addr, registry, () => actors.health()) : null
   await untilSignal()
   await actors.stop()
   server?.close()

@@ -4,7 +4,7 @@ import type { Decide } from '../lifecycle/decide.ts'
 import type { PodState } from '../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from './bus.ts'
-import { LIVE_CHANNEL, type SignalChannel } from './channel.ts'
+import { ensureChannel, LIVE_CHANNEL, type SignalChannel } from './channel.ts'
 import { countBatch, decodeMessage, handBack, type Log } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
@@ -67,6 +67,8 @@ export class ActorHost {
   #running = false
   #rebalancing = false
   #ticks = 0
+  /** When the last lease round completed (epoch ms). */
+  #tickedAt: number | null = null
 
   constructor(opts: HostOptions) {
     this.#o = {
@@ -93,21 +95,7 @@ export class ActorHost {
 
   async start(): Promise<void> {
     const ch = this.#o.channel
-    await this.#o.bus.ensureStream({
-      name: ch.stream,
-      subjects: [ch.wildcard],
-      maxAgeMs: ch.maxAgeMs,
-      maxBytes: -1,
-      duplicateWindowMs: 120_000,
-    })
-    await this.#o.bus.ensureStream({
-      name: ch.alertStream,
-      subjects: [ch.alertWildcard],
-      maxAgeMs: ch.maxAgeMs,
-      maxBytes: -1,
-      // Alerts are re-published after a crash until acknowledged: dedupe them for a day.
-      duplicateWindowMs: Math.min(86_400_000, ch.maxAgeMs),
-    })
+    await ensureChannel(this.#o.bus, ch)
     const kv = await this.#o.bus.kv(LEASE_BUCKET, this.#o.leaseTtlMs)
     this.#leases = new PartitionLeases(kv, {
       hostId: this.#o.hostId,
@@ -144,9 +132,20 @@ export class ActorHost {
     this.#rebalancing = true
     try {
       await this.#rebalanceOnce()
+      this.#tickedAt = Date.now()
     } finally {
       this.#rebalancing = false
     }
+  }
+
+  /**
+   * For probes: `ready` once started (streams ensured, first lease round done); `live` while lease
+   * rounds keep completing (none for 3 lease TTLs: the host is wedged and should be restarted).
+   */
+  health(): { ready: boolean; live: boolean; lastLeaseRoundMs: number | null } {
+    const at = this.#tickedAt
+    const live = !this.#running || at === null || Date.now() - at < 3 * this.#o.leaseTtlMs
+    return { ready: this.#running && at !== null, live, lastLeaseRoundMs: at }
   }
 
   async #rebalanceOnce(): Promise<void> {

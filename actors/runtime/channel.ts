@@ -5,6 +5,7 @@ import {
   SIGNALS_STREAM,
   signalSubject,
 } from '../../protocol/subjects.ts'
+import type { Bus } from './bus.ts'
 
 /**
  * Where a set of actor hosts reads signals: the stream, its per-partition subjects, the durable
@@ -55,4 +56,23 @@ export function replayChannel(run: string): SignalChannel {
     alertWildcard: `lunettes.replay.${run}.alerts.>`,
     alertStream: `LUNETTES_REPLAY_${run}_ALERTS`,
   }
+}
+
+/** Creates (or updates) the channel's signal and alert streams; idempotent. */
+export async function ensureChannel(bus: Bus, ch: SignalChannel): Promise<void> {
+  await bus.ensureStream({
+    name: ch.stream,
+    subjects: [ch.wildcard],
+    maxAgeMs: ch.maxAgeMs,
+    maxBytes: -1,
+    duplicateWindowMs: 120_000,
+  })
+  await bus.ensureStream({
+    name: ch.alertStream,
+    subjects: [ch.alertWildcard],
+    maxAgeMs: ch.maxAgeMs,
+    maxBytes: -1,
+    // Alerts are re-published after a crash until acknowledged: dedupe them for a day.
+    duplicateWindowMs: Math.min(DAY_MS, ch.maxAgeMs),
+  })
 }
