@@ -10,6 +10,7 @@ import {
   startActors,
   untilSignal,
 } from '../actors/main.ts'
+import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
 import { gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
@@ -43,6 +44,10 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
   }
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
+  // Pods start in any order: the gateway makes sure its signals have a stream to land in.
+  await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {
+    log.warn({ err }, 'could not create the signal stream yet; webhook answers 503 until it exists')
+  })
   const running = await gateway(backends, env, log, processRegistry())
   await untilSignal()
   await running.close()

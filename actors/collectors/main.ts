@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { loadSloConfig } from '../../config/load.ts'
 import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
 import { backendsFromEnv, processLogger, untilSignal } from '../main.ts'
+import { ensureChannel, LIVE_CHANNEL } from '../runtime/channel.ts'
 import type { Backends } from '../runtime/connect.ts'
 import { AuditLogTail } from './audit-tail.ts'
 import { CollectorLease } from './collector-lease.ts'
@@ -130,6 +131,10 @@ export async function collectMain(argv: string[], env: Env): Promise<number> {
   }
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
+  // Pods start in any order: the collectors make sure their signals have a stream to land in.
+  await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {
+    log.warn({ err }, 'could not create the signal stream yet; publishes retry until it exists')
+  })
   const collectors = await startCollectors(backends, env, log, opts)
   log.info({ collectors: collectors.names }, 'collectors started')
   await untilSignal()
