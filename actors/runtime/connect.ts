@@ -34,7 +34,8 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
         opts.natsUrl.split(','),
         opts.log ? { name: 'lunettes', log: opts.log } : { name: 'lunettes' },
       )
-    : new EmbeddedBus()
+    : // One process: nobody reads a signal after its partition acknowledged it.
+      new EmbeddedBus({ dropAcked: true })
   const store = opts.redisUrl
     ? RedisStore.connect(opts.redisUrl, opts.storePrefix)
     : new MemoryStore(opts.storePrefix ? { prefix: opts.storePrefix } : {})

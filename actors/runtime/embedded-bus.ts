@@ -20,6 +20,8 @@ export interface EmbeddedBusOptions {
   readonly now?: () => number
   /** Where handler failures are reported (a throwing handler never stops delivery). */
   readonly log?: { warn(o: object, m: string): void }
+  /** Streams drop a message once every consumer reading it acknowledged it (see EmbeddedStream). */
+  readonly dropAcked?: boolean
 }
 
 type Reply = (data: Uint8Array) => void
@@ -51,7 +53,10 @@ export class EmbeddedBus implements Bus {
   #roundRobin = 0
   #closed = false
 
-  constructor({ now = Date.now, log }: EmbeddedBusOptions = {}) {
+  readonly #dropAcked: boolean
+
+  constructor({ now = Date.now, log, dropAcked = false }: EmbeddedBusOptions = {}) {
+    this.#dropAcked = dropAcked
     this.#now = now
     this.#log = log
   }
@@ -70,7 +75,7 @@ export class EmbeddedBus implements Bus {
     }
     const existing = this.#streams.get(spec.name)
     if (existing) existing.configure(spec)
-    else this.#streams.set(spec.name, new EmbeddedStream(spec, this.#now))
+    else this.#streams.set(spec.name, new EmbeddedStream(spec, this.#now, this.#dropAcked))
   }
 
   async consumer(spec: ConsumerSpec): Promise<Consumer> {

@@ -60,6 +60,17 @@ export class EmbeddedConsumer {
     }
   }
 
+  /** Whether this consumer's filter takes `subject`. */
+  reads(subject: string): boolean {
+    return subjectMatches(this.#filter, subject)
+  }
+
+  /** The lowest sequence this consumer is not done with: its oldest unacked delivery, else the next. */
+  floor(): number {
+    for (const seq of this.#inflight.keys()) return seq
+    return this.#cursor + 1
+  }
+
   /** A message on `subject` was stored: wake waiting fetches if it is ours. */
   offer(subject: string): void {
     if (this.#filter === subject || (!this.#literal() && subjectMatches(this.#filter, subject))) {
@@ -128,6 +139,7 @@ export class EmbeddedConsumer {
         if (answered) return
         answered = true
         inflight.delete(m.seq)
+        stream.prune()
       },
       nak(delayMs?: number) {
         if (answered) return

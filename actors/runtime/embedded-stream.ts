@@ -1,6 +1,7 @@
 import { BusUnavailableError, type Consumer, type ConsumerSpec, type StreamSpec } from './bus.ts'
 import { EmbeddedConsumer } from './embedded-consumer.ts'
 import { subjectMatches } from './embedded-match.ts'
+import { SeqLog } from './embedded-seqlog.ts'
 
 /** A stored message. */
 export interface Stored {
@@ -12,22 +13,31 @@ export interface Stored {
   readonly size: number
 }
 
-/** An in-memory JetStream stream: limits by age and bytes (discard old), publish dedupe. */
+/**
+ * An in-memory JetStream stream: limits by age and bytes (discard old), publish dedupe. With
+ * `dropAcked` (the embedded runtime's own bus) a message also goes once every consumer reading it
+ * has acknowledged it, as JetStream's interest retention: in one process nobody else will read it,
+ * and a week of signals would not fit in memory. A message no consumer reads is kept (limits).
+ */
 export class EmbeddedStream {
   #spec: StreamSpec
   readonly #now: () => number
-  readonly #messages: Stored[] = []
+  readonly #messages = new SeqLog<Stored>()
   /** The same messages by subject, for consumers filtering on one literal subject. */
-  readonly #bySubject = new Map<string, Stored[]>()
+  readonly #bySubject = new Map<string, SeqLog<Stored>>()
   readonly #dedupe = new Map<string, number>()
   readonly #consumers = new Map<string, EmbeddedConsumer>()
+  /** Consumers reading a subject (dropAcked), rebuilt when consumers change. */
+  readonly #readers = new Map<string, EmbeddedConsumer[]>()
+  readonly #dropAcked: boolean
   #lastSeq = 0
   #bytes = 0
   #closed = false
 
-  constructor(spec: StreamSpec, now: () => number) {
+  constructor(spec: StreamSpec, now: () => number, dropAcked = false) {
     this.#spec = spec
     this.#now = now
+    this.#dropAcked = dropAcked
   }
 
   get closed(): boolean {
@@ -67,7 +77,11 @@ export class EmbeddedStream {
     this.#messages.push(stored)
     const list = this.#bySubject.get(subject)
     if (list) list.push(stored)
-    else this.#bySubject.set(subject, [stored])
+    else {
+      const log = new SeqLog<Stored>()
+      log.push(stored)
+      this.#bySubject.set(subject, log)
+    }
     this.#bytes += size
     if (msgId !== undefined) this.#dedupe.set(msgId, time)
     this.prune()
@@ -78,20 +92,15 @@ export class EmbeddedStream {
   prune(): void {
     const now = this.#now()
     const { maxAgeMs, maxBytes, duplicateWindowMs } = this.#spec
-    let drop = 0
-    for (const m of this.#messages) {
+    for (let m = this.#messages.first(); m !== undefined; m = this.#messages.first()) {
       const old = maxAgeMs > 0 && m.time <= now - maxAgeMs
       const over = maxBytes > 0 && this.#bytes > maxBytes
-      if (!old && !over) break
+      if (!old && !over && !(this.#dropAcked && this.#consumed(m))) break
+      this.#messages.dropFirst()
       this.#bytes -= m.size
-      drop++
-    }
-    if (drop > 0) {
-      for (const m of this.#messages.splice(0, drop)) {
-        const list = this.#bySubject.get(m.subject)
-        if (list?.[0] === m) list.shift()
-        if (list?.length === 0) this.#bySubject.delete(m.subject)
-      }
+      const list = this.#bySubject.get(m.subject)
+      if (list?.first() === m) list.dropFirst()
+      if (list?.length === 0) this.#bySubject.delete(m.subject)
     }
     const window = maxAgeMs > 0 ? Math.min(duplicateWindowMs, maxAgeMs) : duplicateWindowMs
     for (const [id, time] of this.#dedupe) {
@@ -100,49 +109,44 @@ export class EmbeddedStream {
     }
   }
 
+  /** Some consumer reads `m` and every one that does has acknowledged it (and all before it). */
+  #consumed(m: Stored): boolean {
+    let readers = this.#readers.get(m.subject)
+    if (!readers) {
+      readers = [...this.#consumers.values()].filter((c) => c.reads(m.subject))
+      this.#readers.set(m.subject, readers)
+    }
+    return readers.length > 0 && readers.every((c) => c.floor() > m.seq)
+  }
+
   /** The stored message with this sequence, if still retained. */
   message(seq: number): Stored | undefined {
-    const i = this.indexAfter(seq - 1)
-    const m = this.#messages[i]
+    const m = this.#messages.at(this.#messages.indexAfter(seq - 1))
     return m?.seq === seq ? m : undefined
   }
 
-  /** Index of the first retained message whose sequence is greater than `seq`. */
+  /** Position of the first retained message whose sequence is greater than `seq` (for `at`). */
   indexAfter(seq: number): number {
-    let lo = 0
-    let hi = this.#messages.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      const m = this.#messages[mid]
-      if (m !== undefined && m.seq <= seq) lo = mid + 1
-      else hi = mid
-    }
-    return lo
+    return this.#messages.indexAfter(seq)
   }
 
   at(index: number): Stored | undefined {
-    return this.#messages[index]
+    return this.#messages.at(index)
   }
 
   /** Retained messages on exactly `subject` with a sequence greater than `seq`, in order. */
   *onSubjectAfter(subject: string, seq: number): Generator<Stored> {
     const list = this.#bySubject.get(subject)
     if (!list) return
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if ((list[mid]?.seq ?? 0) <= seq) lo = mid + 1
-      else hi = mid
-    }
-    for (let i = lo; i < list.length; i++) {
-      const m = list[i]
+    for (let i = list.indexAfter(seq); i < list.length; i++) {
+      const m = list.at(i)
       if (m) yield m
     }
   }
 
   /** A reader of the durable consumer (created on first use); closing it ends only this reader. */
   consumer(spec: ConsumerSpec): Consumer {
+    this.#readers.clear()
     let durable = this.#consumers.get(spec.durable)
     if (durable) durable.configure(spec)
     else {
