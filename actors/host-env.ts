@@ -1,4 +1,5 @@
 import { parseGoDuration } from '../config/duration.ts'
+import { partitionCount } from '../protocol/subjects.ts'
 
 /** The environment, as `process.env`. */
 type Env = Readonly<Record<string, string | undefined>>
@@ -32,4 +33,17 @@ export function hostDurations(env: Env): HostDurations {
     out[key as keyof HostDurations] = ms
   }
   return out
+}
+
+/**
+ * Everything an actor host reads from its environment that can be wrong, checked before anything
+ * connects: the durations, `LUNETTES_PARTITIONS` and `LUNETTES_REPLICAS` (an integer >= 0).
+ */
+export function checkHostEnv(env: Env): void {
+  hostDurations(env)
+  partitionCount(env.LUNETTES_PARTITIONS)
+  const replicas = env.LUNETTES_REPLICAS
+  if (replicas !== undefined && replicas !== '' && !/^\d+$/.test(replicas)) {
+    throw new RangeError(`LUNETTES_REPLICAS=${replicas}: expected an integer >= 0`)
+  }
 }

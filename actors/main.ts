@@ -4,8 +4,8 @@ import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadSloConfig } from '../config/load.ts'
 import { loadSpanConfig } from '../config/span-config-load.ts'
-import { DEFAULT_PARTITIONS, parsePartitions } from '../protocol/subjects.ts'
-import { hostDurations } from './host-env.ts'
+import { parsePartitions, partitionCount } from '../protocol/subjects.ts'
+import { checkHostEnv, hostDurations } from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
 import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
 import { type Health, serveProbes } from './probe-server.ts'
@@ -69,7 +69,7 @@ export async function startActors(
   o: ActorRoleOptions,
 ): Promise<{ health(): Health; stop(): Promise<void> }> {
   const { env, log, backends } = o
-  const total = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
+  const total = partitionCount(env.LUNETTES_PARTITIONS)
   const host = env.HOSTNAME ?? hostname()
   const spec = o.partitions ?? env.LUNETTES_HOST_PARTITIONS
   const preferred = spec
@@ -177,7 +177,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     process.stdout.write(ACTORS_USAGE)
     return 0
   }
-  hostDurations(env) // fails fast, before connecting, on a bad duration
+  checkHostEnv(env) // fails fast, before connecting, on a bad setting
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()

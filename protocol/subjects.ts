@@ -15,6 +15,19 @@ export const ALERTS_STREAM = 'LUNETTES_ALERTS'
 /** Default number of signal partitions (P), fixed at install time. */
 export const DEFAULT_PARTITIONS = 32
 
+/**
+ * The partition count P from `LUNETTES_PARTITIONS` (unset or empty: 32), an integer from 1 to
+ * 4096; every role must agree on it. The error names the variable.
+ */
+export function partitionCount(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_PARTITIONS
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 4096) {
+    throw new RangeError(`LUNETTES_PARTITIONS=${text}: expected an integer from 1 to 4096`)
+  }
+  return n
+}
+
 /** Subject of replay watermarks (the signal clock of a replay, published by the replayer). */
 export const watermarkSubject = 'lunettes.clock.watermark'
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { collectOptions, startCollectors } from '../actors/collectors/main.ts'
-import { hostDurations } from '../actors/host-env.ts'
+import { checkHostEnv } from '../actors/host-env.ts'
 import {
   backendsFromEnv,
   processLogger,
@@ -14,7 +14,7 @@ import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
 import { gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
-import { DEFAULT_PARTITIONS } from '../protocol/subjects.ts'
+import { partitionCount } from '../protocol/subjects.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -23,7 +23,7 @@ async function gateway(backends: Backends, env: Env, log: Logger, registry: Regi
   const running = await startGateway({
     ...gatewayConfigFromEnv(env),
     bus: backends.bus,
-    partitions: Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS),
+    partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
     registry,
     log: log.child({ component: 'gateway' }),
@@ -42,6 +42,7 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
     )
     return 0
   }
+  partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the gateway makes sure its signals have a stream to land in.
@@ -72,7 +73,7 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
     )
     return 0
   }
-  hostDurations(env) // fails fast, before connecting, on a bad duration
+  checkHostEnv(env) // fails fast, before connecting, on a bad setting
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { KubeConfig } from '@kubernetes/client-node'
 import type { Logger } from 'pino'
 import { loadSloConfig } from '../../config/load.ts'
-import { DEFAULT_PARTITIONS } from '../../protocol/subjects.ts'
+import { partitionCount } from '../../protocol/subjects.ts'
 import { backendsFromEnv, processLogger, untilSignal } from '../main.ts'
 import { ensureChannel, LIVE_CHANNEL } from '../runtime/channel.ts'
 import type { Backends } from '../runtime/connect.ts'
@@ -65,7 +65,7 @@ export async function startCollectors(
   opts: CollectOptions,
 ): Promise<{ names: string[]; stop(): Promise<void> }> {
   const config = loadSloConfig(env)
-  const partitions = Number(env.LUNETTES_PARTITIONS ?? DEFAULT_PARTITIONS)
+  const partitions = partitionCount(env.LUNETTES_PARTITIONS)
   const stops: (() => Promise<void>)[] = []
   const names: string[] = []
   if (opts.auditLog) {
@@ -130,6 +130,7 @@ export async function collectMain(argv: string[], env: Env): Promise<number> {
     return 2
   }
   const log = processLogger(env)
+  partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the collectors make sure their signals have a stream to land in.
   await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {

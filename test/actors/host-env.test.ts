@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { hostDurations } from '../../actors/host-env.ts'
+import { checkHostEnv, hostDurations } from '../../actors/host-env.ts'
+import { partitionCount } from '../../protocol/subjects.ts'
 
 describe('actor host durations from the environment', () => {
   it('defaults: lease 10s, retention 168h, live TTL 720h, idle 5m, backlog grace 60s', () => {
@@ -27,5 +28,17 @@ describe('actor host durations from the environment', () => {
       () => hostDurations({ LUNETTES_LIVE_TTL: '-1h' }),
       /LUNETTES_LIVE_TTL=-1h: must be a positive/,
     )
+  })
+
+  it('LUNETTES_PARTITIONS is an integer 1-4096 and LUNETTES_REPLICAS an integer >= 0', () => {
+    assert.equal(partitionCount(undefined), 32)
+    assert.equal(partitionCount(''), 32)
+    assert.equal(partitionCount('64'), 64)
+    for (const bad of ['abc', '0', '1.5', '5000', '-4']) {
+      assert.throws(() => partitionCount(bad), new RegExp(`LUNETTES_PARTITIONS=${bad}: expected`))
+    }
+    checkHostEnv({ LUNETTES_PARTITIONS: '16', LUNETTES_REPLICAS: '3' })
+    assert.throws(() => checkHostEnv({ LUNETTES_REPLICAS: 'three' }), /LUNETTES_REPLICAS=three/)
+    assert.throws(() => checkHostEnv({ LUNETTES_PARTITIONS: 'x' }), /LUNETTES_PARTITIONS=x/)
   })
 })
