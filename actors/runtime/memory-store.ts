@@ -65,7 +65,7 @@ export class MemoryStore implements Store {
     const fence = fenceOf(ops)
     if (fence) {
       // Synchronous from check to apply: no other batch can slip in between.
-      const found = Number(this.#ks.string(this.#keys.fence(fence.partition)) ?? 0)
+      const found = this.#fence(fence.partition)
       if (found !== fence.expect) throw new StoreConflictError(fence.partition, fence.expect, found)
     }
     const now = this.#ks.now()
@@ -75,6 +75,10 @@ export class MemoryStore implements Store {
 
   async fence(partition: number): Promise<number> {
     checkPartition(partition)
+    return this.#fence(partition)
+  }
+
+  #fence(partition: number): number {
     return Number(this.#ks.string(this.#keys.fence(partition)) ?? 0)
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { createDecider } from '../../actors/lifecycle/decide.ts'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
 import { serveQueries } from '../../actors/query/query-service.ts'
@@ -15,18 +15,9 @@ import { parseTime } from '../../protocol/time.ts'
 import { runReplay } from '../../tools/replay/replay.ts'
 import { testChannel } from '../support/channels.ts'
 import { realdata } from '../support/realdata.ts'
-import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
+import { useServers } from '../support/servers.ts'
 
-let nats: TestServer | undefined
-let redis: TestServer | undefined
-before(async () => {
-  nats = await startNats()
-  redis = await startRedis()
-})
-after(async () => {
-  await dispose(nats)
-  await dispose(redis)
-})
+const servers = useServers()
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -36,8 +27,8 @@ describe('live alarms on NATS + Redis', () => {
     it(`a pod with no Ready gets its violated alert within 1 s of the deadline${passivated ? ' (actor passivated)' : ''}`, async (t) => {
       const id = randomUUID().slice(0, 8)
       const channel = testChannel(id)
-      const bus = await NatsBus.connect(nats?.url ?? '')
-      const store = RedisStore.connect(redis?.url ?? '', `${id}:`)
+      const bus = await NatsBus.connect(servers.nats.url)
+      const store = RedisStore.connect(servers.redis.url, `${id}:`)
       const config = parseSloConfig({ UserOnlineConfigMap: { shop: '2s' } })
       const host = new ActorHost({
         bus,
@@ -98,10 +89,10 @@ describe('query service over NATS', () => {
       config,
       diagnose,
       run,
-      backends: { natsUrl: nats?.url, redisUrl: redis?.url, storePrefix: `q${run}:` },
+      backends: { natsUrl: servers.nats.url, redisUrl: servers.redis.url, storePrefix: `q${run}:` },
     })
-    const bus = await NatsBus.connect(nats?.url ?? '')
-    const store = RedisStore.connect(redis?.url ?? '', `q${run}:`)
+    const bus = await NatsBus.connect(servers.nats.url)
+    const store = RedisStore.connect(servers.redis.url, `q${run}:`)
     const subs = serveQueries({
       bus,
       store,

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
 import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 import { runReplay } from '../../tools/replay/replay.ts'
 import { realdata } from '../support/realdata.ts'
-import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
+import { useServers } from '../support/servers.ts'
 
-let nats: TestServer | undefined
-let redis: TestServer | undefined
-
-before(async () => {
-  nats = await startNats()
-  redis = await startRedis()
-})
-after(async () => {
-  await dispose(nats)
-  await dispose(redis)
-})
+const servers = useServers()
 
 const lines = (reports: unknown[]) => reports.map((r) => JSON.stringify(r)).join('\n')
 
@@ -34,7 +24,7 @@ for (const cluster of ['metal', 'vsphere']) {
         config,
         diagnose,
         hosts: 2,
-        backends: { natsUrl: nats?.url, redisUrl: redis?.url },
+        backends: { natsUrl: servers.nats.url, redisUrl: servers.redis.url },
         onAlert: (a) => alerts.push(a.id),
         onHosts: (owned) => {
           assert.deepEqual(

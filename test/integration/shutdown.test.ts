@@ -1,29 +1,24 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LIVE_CHANNEL } from '../../actors/runtime/channel.ts'
 import { NatsBus } from '../../actors/runtime/nats-bus.ts'
 import { LEASE_BUCKET } from '../../actors/runtime/partition-lease.ts'
 import { leasesHeld, spawnActors, stopChild } from '../support/hosts.ts'
-import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
+import { useServers } from '../support/servers.ts'
 
-let nats: TestServer | undefined
-let redis: TestServer | undefined
-before(async () => {
-  nats = await startNats()
-  redis = await startRedis()
-})
-after(async () => {
-  await dispose(nats)
-  await dispose(redis)
-})
+const servers = useServers()
 
 describe('graceful shutdown of an actor host (real processes, NATS + Redis)', () => {
   it('SIGTERM releases its leases: the other host takes its partitions well before they would expire', async () => {
-    const env = { NATS_URL: nats?.url ?? '', REDIS_URL: redis?.url ?? '', LUNETTES_LEASE_TTL: '4s' }
+    const env = {
+      NATS_URL: servers.nats.url,
+      REDIS_URL: servers.redis.url,
+      LUNETTES_LEASE_TTL: '4s',
+    }
     const a = spawnActors(['--partitions', '0-15'], env)
     const b = spawnActors(['--partitions', '16-31'], env)
-    const bus = await NatsBus.connect(nats?.url ?? '')
+    const bus = await NatsBus.connect(servers.nats.url)
     try {
       await leasesHeld(bus, LIVE_CHANNEL.leaseOf, 32, 4000)
       const kv = await bus.kv(LEASE_BUCKET, 4000)

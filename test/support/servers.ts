@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** A real server process started for a test, on loopback. */
@@ -168,4 +169,36 @@ export async function dispose(server: TestServer | undefined): Promise<void> {
   if (!server) return
   await server.stop('SIGKILL')
   await rm(server.dir, { recursive: true, force: true })
+}
+
+/**
+ * A nats-server and a redis-server for the calling test file: started before its tests, stopped
+ * and removed after them. Reading one before it started throws.
+ */
+export function useServers(opts: { aof?: boolean } = {}): {
+  readonly nats: TestServer
+  readonly redis: TestServer
+} {
+  let nats: TestServer | undefined
+  let redis: TestServer | undefined
+  before(async () => {
+    nats = await startNats()
+    redis = await startRedis(opts)
+  })
+  after(async () => {
+    await dispose(nats)
+    await dispose(redis)
+  })
+  const started = (server: TestServer | undefined, what: string): TestServer => {
+    if (!server) throw new Error(`${what} has not started (useServers runs in before())`)
+    return server
+  }
+  return {
+    get nats() {
+      return started(nats, 'nats-server')
+    },
+    get redis() {
+      return started(redis, 'redis-server')
+    },
+  }
 }
