@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-import { collectMain } from '../actors/collectors/main.ts'
-import { actorsMain } from '../actors/main.ts'
-import { replayCommand } from './replay/command.ts'
-import { allMain, gatewayMain } from './roles.ts'
 
 const USAGE = `lunettes: container lifecycle observability for Kubernetes
 
@@ -19,17 +15,26 @@ Roles:
 Run 'lunettes <role> --help' for a role's options.
 `
 
+/**
+ * Each command loads only its own module, so `lunettes --help` or a CLI client command does not
+ * pay for every role's dependencies.
+ */
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  replay: async (a) => (await import('./replay/command.ts')).replayCommand(a),
+  actors: async (a) => (await import('../actors/main.ts')).actorsMain(a, process.env),
+  gateway: async (a) => (await import('./roles.ts')).gatewayMain(a, process.env),
+  collect: async (a) => (await import('../actors/collectors/main.ts')).collectMain(a, process.env),
+  all: async (a) => (await import('./roles.ts')).allMain(a, process.env),
+}
+
 async function main(argv: string[]): Promise<number> {
   const [role, ...rest] = argv
   if (role === undefined || role === '--help' || role === '-h' || role === 'help') {
     process.stdout.write(USAGE)
     return role === undefined ? 2 : 0
   }
-  if (role === 'replay') return replayCommand(rest)
-  if (role === 'actors') return actorsMain(rest, process.env)
-  if (role === 'gateway') return gatewayMain(rest, process.env)
-  if (role === 'collect') return collectMain(rest, process.env)
-  if (role === 'all') return allMain(rest, process.env)
+  const run = COMMANDS[role]
+  if (run) return run(rest)
   process.stderr.write(`lunettes: unknown role '${role}'\n\n${USAGE}`)
   return 2
 }

@@ -1,5 +1,5 @@
-import type { Bus } from '../runtime/bus.ts'
-import type { Store } from '../runtime/store.ts'
+import type { Bus } from '../runtime/bus/bus.ts'
+import type { Store } from '../runtime/store/store.ts'
 import type { AuditTailStats } from './audit-tail-batch.ts'
 
 /** A pino-compatible logger. */

@@ -1,6 +1,6 @@
 import { signalMessages } from '../../protocol/envelope.ts'
-import type { Bus } from '../runtime/bus.ts'
-import type { Store } from '../runtime/store.ts'
+import type { Bus } from '../runtime/bus/bus.ts'
+import type { Store } from '../runtime/store/store.ts'
 import { type AuditTailStats, emptyStats, normalizeLines } from './audit-tail-batch.ts'
 import {
   backlogAfter,

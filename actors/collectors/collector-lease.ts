@@ -1,4 +1,4 @@
-import type { Bus, KvBucket } from '../runtime/bus.ts'
+import type { Bus, KvBucket } from '../runtime/bus/bus.ts'
 import { sleep } from './kube-backoff.ts'
 
 /**

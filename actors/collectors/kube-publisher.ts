@@ -1,6 +1,6 @@
 import { signalMessages } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
-import { type Bus, BusUnavailableError } from '../runtime/bus.ts'
+import { type Bus, BusUnavailableError } from '../runtime/bus/bus.ts'
 import { type Backoff, backoffDelay, sleep } from './kube-backoff.ts'
 
 /** A pino-compatible logger. */

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node'
-import type { Bus } from '../runtime/bus.ts'
+import type { Bus } from '../runtime/bus/bus.ts'
 import { type BackoffOptions, resolveBackoff } from './kube-backoff.ts'
 import { KubeHttp } from './kube-http.ts'
 import { ListWatchLoop, type ListWatchStats } from './kube-list-watch.ts'

@@ -15,9 +15,9 @@ import type { Diagnose } from '../lifecycle/decide.ts'
 import type { PodState } from '../lifecycle/pod-state.ts'
 import { decodeState } from '../lifecycle/pod-state-codec.ts'
 import { toReport } from '../lifecycle/report.ts'
-import type { Bus, Subscription } from '../runtime/bus.ts'
-import type { Store } from '../runtime/store.ts'
-import { META } from '../runtime/worker-batch.ts'
+import type { Bus, Subscription } from '../runtime/bus/bus.ts'
+import { META } from '../runtime/host/worker-batch.ts'
+import type { Store } from '../runtime/store/store.ts'
 import { rollupAggregates } from './rollup-math.ts'
 
 export interface QueryServiceOptions {

@@ -1,5 +1,5 @@
-import type { RollupMinute } from '../runtime/store.ts'
-import { LATENCY_BUCKETS } from '../runtime/worker-batch.ts'
+import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
+import type { RollupMinute } from '../runtime/store/store.ts'
 
 /** Counts and latency percentiles of a debugslo window, summed from per-minute rollups. */
 export interface RollupAggregates {

@@ -5,7 +5,7 @@ import {
   SIGNALS_STREAM,
   signalSubject,
 } from '../../protocol/subjects.ts'
-import type { Bus } from './bus.ts'
+import type { Bus } from './bus/bus.ts'
 
 /**
  * Where a set of actor hosts reads signals: the stream, its per-partition subjects, the durable

@@ -1,9 +1,9 @@
-import type { Bus } from './bus.ts'
-import { EmbeddedBus } from './embedded-bus.ts'
-import { MemoryStore } from './memory-store.ts'
-import { NatsBus } from './nats-bus.ts'
-import { RedisStore } from './redis-store.ts'
-import type { Store } from './store.ts'
+import type { Bus } from './bus/bus.ts'
+import { EmbeddedBus } from './bus/embedded-bus.ts'
+import { NatsBus } from './bus/nats-bus.ts'
+import { MemoryStore } from './store/memory-store.ts'
+import { RedisStore } from './store/redis-store.ts'
+import type { Store } from './store/store.ts'
 
 export interface BackendOptions {
   /** `nats://…` (comma-separated for a cluster); absent: the embedded in-process bus. */

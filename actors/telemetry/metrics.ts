@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Effect } from '../lifecycle/decide.ts'
-import { LATENCY_BUCKETS } from '../runtime/worker-batch.ts'
+import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 
 /** Store operation latency buckets (seconds). */
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]

@@ -5,9 +5,9 @@ import { describe, it } from 'node:test'
 import { Registry } from 'prom-client'
 import { createDecider } from '../../actors/lifecycle/decide.ts'
 import { type Health, serveProbes } from '../../actors/probe-server.ts'
-import { ActorHost } from '../../actors/runtime/actor-host.ts'
-import { EmbeddedBus } from '../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../actors/runtime/memory-store.ts'
+import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
+import { ActorHost } from '../../actors/runtime/host/actor-host.ts'
+import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 
 describe('actor host probes', () => {

@@ -1,4 +1,4 @@
-import { BusUnavailableError } from '../../actors/runtime/bus.ts'
+import { BusUnavailableError } from '../../actors/runtime/bus/bus.ts'
 import type { GatewayBus, GatewayLog, GatewayMessage } from '../../gateway/ports.ts'
 
 /**

@@ -3,14 +3,14 @@ import { describe, it } from 'node:test'
 import { createDecider } from '../../actors/lifecycle/decide.ts'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
 import { serveQueries } from '../../actors/query/query-service.ts'
-import { ActorHost } from '../../actors/runtime/actor-host.ts'
 import {
   BusUnavailableError,
   NoRespondersError,
   RequestTimeoutError,
-} from '../../actors/runtime/bus.ts'
-import { EmbeddedBus } from '../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../actors/runtime/memory-store.ts'
+} from '../../actors/runtime/bus/bus.ts'
+import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
+import { ActorHost } from '../../actors/runtime/host/actor-host.ts'
+import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 import { createApp } from '../../gateway/app.ts'
 import { querySubject } from '../../protocol/subjects.ts'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { NatsBus } from '../../actors/runtime/bus/nats-bus.ts'
 import { LIVE_CHANNEL } from '../../actors/runtime/channel.ts'
-import { NatsBus } from '../../actors/runtime/nats-bus.ts'
-import { LEASE_BUCKET } from '../../actors/runtime/partition-lease.ts'
+import { LEASE_BUCKET } from '../../actors/runtime/host/partition-lease.ts'
 import { leasesHeld, spawnActors, stopChild } from '../support/hosts.ts'
 import { useServers } from '../support/servers.ts'
 

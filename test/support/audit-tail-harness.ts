@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuditLogTail } from '../../actors/collectors/audit-tail.ts'
-import type { Bus } from '../../actors/runtime/bus.ts'
-import { EmbeddedBus } from '../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../actors/runtime/memory-store.ts'
+import type { Bus } from '../../actors/runtime/bus/bus.ts'
+import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
+import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import { normalizeAuditRecord } from '../../protocol/normalize-gke-managed.ts'
 
 /** The realistic audit lines the tail tests write (one signal each). */

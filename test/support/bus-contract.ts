@@ -10,7 +10,7 @@ import {
   NoRespondersError,
   RequestTimeoutError,
   type StreamSpec,
-} from '../../actors/runtime/bus.ts'
+} from '../../actors/runtime/bus/bus.ts'
 
 /** Builds a fresh bus for one test and tears it down. */
 export type MakeBus = () => Promise<{ bus: Bus; cleanup(): Promise<void> }>

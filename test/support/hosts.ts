@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import type { Bus, BusMessage } from '../../actors/runtime/bus.ts'
-import { LEASE_BUCKET } from '../../actors/runtime/partition-lease.ts'
+import type { Bus, BusMessage } from '../../actors/runtime/bus/bus.ts'
+import { LEASE_BUCKET } from '../../actors/runtime/host/partition-lease.ts'
 
 /** The lunettes CLI: built JS under `npm test`, the TypeScript source through tsx otherwise. */
 export function cliCommand(): string[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { WriteOp } from '../../actors/runtime/store.ts'
+import type { WriteOp } from '../../actors/runtime/store/store.ts'
 import { runStoreFenceContract } from './store-fence-contract.ts'
 import { freshStore, type MakeStore } from './store-fresh.ts'
 import { runStoreRetentionContract } from './store-retention-contract.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { StoreConflictError, type WriteOp } from '../../actors/runtime/store.ts'
+import { StoreConflictError, type WriteOp } from '../../actors/runtime/store/store.ts'
 import { freshStore, type MakeStore } from './store-fresh.ts'
 
 const fence = (partition: number, expect: number): WriteOp => ({

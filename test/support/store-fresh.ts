@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test'
-import type { Store } from '../../actors/runtime/store.ts'
+import type { Store } from '../../actors/runtime/store/store.ts'
 
 /** A fresh, empty store (its own random key prefix) and how to dispose of it. */
 export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>

@@ -1,7 +1,7 @@
 import type { Diagnose } from '../../actors/lifecycle/decide.ts'
 import { decodeState } from '../../actors/lifecycle/pod-state-codec.ts'
 import { toReport } from '../../actors/lifecycle/report.ts'
-import type { Store } from '../../actors/runtime/store.ts'
+import type { Store } from '../../actors/runtime/store/store.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
 

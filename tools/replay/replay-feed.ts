@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus.ts'
+import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus/bus.ts'
 import type { SignalChannel } from '../../actors/runtime/channel.ts'
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'

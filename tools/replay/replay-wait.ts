@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Store } from '../../actors/runtime/store.ts'
-import { META } from '../../actors/runtime/worker-batch.ts'
+import { META } from '../../actors/runtime/host/worker-batch.ts'
+import type { Store } from '../../actors/runtime/store/store.ts'
 
 /**
  * Waits until every partition's actors processed the replay's last message. Each host persists

@@ -7,8 +7,8 @@ import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuditLogTail } from '../../../actors/collectors/audit-tail.ts'
 import { LineReader } from '../../../actors/collectors/line-reader.ts'
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
-import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
+import { EmbeddedBus } from '../../../actors/runtime/bus/embedded-bus.ts'
+import { MemoryStore } from '../../../actors/runtime/store/memory-store.ts'
 
 const LINES = readFileSync('test/fixtures/audit/mixed-pods.jsonl', 'utf8')
   .split('\n')

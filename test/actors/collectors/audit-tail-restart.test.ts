@@ -9,8 +9,8 @@ import {
   type ConsumerSpec,
   type OutMessage,
   type StreamSpec,
-} from '../../../actors/runtime/bus.ts'
-import type { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
+} from '../../../actors/runtime/bus/bus.ts'
+import type { EmbeddedBus } from '../../../actors/runtime/bus/embedded-bus.ts'
 import { idsOf, tailHarness, text, until } from '../../support/audit-tail-harness.ts'
 
 class FlakyBus implements Bus {

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { CollectorLease, type LeadTask } from '../../../actors/collectors/collector-lease.ts'
-import { BusUnavailableError, type KvBucket } from '../../../actors/runtime/bus.ts'
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
+import { BusUnavailableError, type KvBucket } from '../../../actors/runtime/bus/bus.ts'
+import { EmbeddedBus } from '../../../actors/runtime/bus/embedded-bus.ts'
 import { waitFor } from '../../support/fake-apiserver.ts'
 
 const log = pino({ level: 'silent' })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Consumer } from '../../../actors/runtime/bus.ts'
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
-import { SeqLog } from '../../../actors/runtime/embedded-seqlog.ts'
+import type { Consumer } from '../../../../actors/runtime/bus/bus.ts'
+import { EmbeddedBus } from '../../../../actors/runtime/bus/embedded-bus.ts'
+import { SeqLog } from '../../../../actors/runtime/bus/embedded-seqlog.ts'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()

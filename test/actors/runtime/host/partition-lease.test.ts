@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BusUnavailableError } from '../../../actors/runtime/bus.ts'
-import { EmbeddedKv } from '../../../actors/runtime/embedded-kv.ts'
-import { PartitionLeases } from '../../../actors/runtime/partition-lease.ts'
+import { BusUnavailableError } from '../../../../actors/runtime/bus/bus.ts'
+import { EmbeddedKv } from '../../../../actors/runtime/bus/embedded-kv.ts'
+import { PartitionLeases } from '../../../../actors/runtime/host/partition-lease.ts'
 
 const TTL = 10_000
 

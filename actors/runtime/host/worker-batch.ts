@@ -1,9 +1,9 @@
-import type { SloAlert } from '../../protocol/alert.ts'
-import type { Effect } from '../lifecycle/decide.ts'
-import type { DirectoryChanges } from '../lifecycle/pod-directory.ts'
-import { isTerminal, type PodState } from '../lifecycle/pod-state.ts'
-import { encodeState } from '../lifecycle/pod-state-codec.ts'
-import type { SloType, WriteOp } from './store.ts'
+import type { SloAlert } from '../../../protocol/alert.ts'
+import type { Effect } from '../../lifecycle/decide.ts'
+import type { DirectoryChanges } from '../../lifecycle/pod-directory.ts'
+import { isTerminal, type PodState } from '../../lifecycle/pod-state.ts'
+import { encodeState } from '../../lifecycle/pod-state-codec.ts'
+import type { SloType, WriteOp } from '../store/store.ts'
 
 /** Effects published after the batch is durable; kept in the store until published (outbox). */
 export type OutboxItem =

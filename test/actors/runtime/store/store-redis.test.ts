@@ -7,12 +7,12 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Cluster, Redis } from 'ioredis'
-import { createKeys } from '../../../actors/runtime/keys.ts'
-import { RedisStore } from '../../../actors/runtime/redis-store.ts'
-import { hashTag, keySlot } from '../../../actors/runtime/redis-store-slots.ts'
-import { StoreError, type WriteOp } from '../../../actors/runtime/store.ts'
-import { dispose, freePort, startRedis, type TestServer } from '../../support/servers.ts'
-import { EXACT_US, type MakeStore, runStoreContract } from '../../support/store-contract.ts'
+import { createKeys } from '../../../../actors/runtime/store/keys.ts'
+import { RedisStore } from '../../../../actors/runtime/store/redis-store.ts'
+import { hashTag, keySlot } from '../../../../actors/runtime/store/redis-store-slots.ts'
+import { StoreError, type WriteOp } from '../../../../actors/runtime/store/store.ts'
+import { dispose, freePort, startRedis, type TestServer } from '../../../support/servers.ts'
+import { EXACT_US, type MakeStore, runStoreContract } from '../../../support/store-contract.ts'
 
 const prefix = () => `test-${randomUUID()}:`
 

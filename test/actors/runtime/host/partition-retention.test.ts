@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createDecider } from '../../../actors/lifecycle/decide.ts'
-import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
-import { PartitionWorker } from '../../../actors/runtime/partition-worker.ts'
-import { DEFAULT_SLO_CONFIG } from '../../../config/slo-config.ts'
-import type { PartitionMessage } from '../../../protocol/envelope.ts'
-import { SERVICE_FACTS, sig } from '../../support/signals.ts'
+import { createDecider } from '../../../../actors/lifecycle/decide.ts'
+import { PartitionWorker } from '../../../../actors/runtime/host/partition-worker.ts'
+import { MemoryStore } from '../../../../actors/runtime/store/memory-store.ts'
+import { DEFAULT_SLO_CONFIG } from '../../../../config/slo-config.ts'
+import type { PartitionMessage } from '../../../../protocol/envelope.ts'
+import { SERVICE_FACTS, sig } from '../../../support/signals.ts'
 
 const HOUR = 3_600_000
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { MemoryStore } from '../../../actors/runtime/memory-store.ts'
-import { StoreError } from '../../../actors/runtime/store.ts'
-import { type MakeStore, runStoreContract } from '../../support/store-contract.ts'
+import { MemoryStore } from '../../../../actors/runtime/store/memory-store.ts'
+import { StoreError } from '../../../../actors/runtime/store/store.ts'
+import { type MakeStore, runStoreContract } from '../../../support/store-contract.ts'
 
 const make: MakeStore = async () => {
   const store = new MemoryStore({ prefix: `test-${randomUUID()}:` })

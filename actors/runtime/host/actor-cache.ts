@@ -1,4 +1,4 @@
-import type { PodState } from '../lifecycle/pod-state.ts'
+import type { PodState } from '../../lifecycle/pod-state.ts'
 
 /**
  * The actors of a partition held in memory, least recently used first. Passivation drops the

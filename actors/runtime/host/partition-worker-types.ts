@@ -1,6 +1,6 @@
-import type { Decide, Effect } from '../lifecycle/decide.ts'
-import type { PodState } from '../lifecycle/pod-state.ts'
-import type { Store } from './store.ts'
+import type { Decide, Effect } from '../../lifecycle/decide.ts'
+import type { PodState } from '../../lifecycle/pod-state.ts'
+import type { Store } from '../store/store.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export interface WorkerOptions {

@@ -1,7 +1,7 @@
 import * as v from 'valibot'
-import { PartitionMessage } from '../../protocol/envelope.ts'
-import type { ActorMetrics } from '../telemetry/metrics.ts'
-import type { BusMessage } from './bus.ts'
+import { PartitionMessage } from '../../../protocol/envelope.ts'
+import type { ActorMetrics } from '../../telemetry/metrics.ts'
+import type { BusMessage } from '../bus/bus.ts'
 import type { BatchResult } from './partition-worker-types.ts'
 
 const dec = new TextDecoder()

@@ -1,9 +1,9 @@
-import type { PodState } from '../lifecycle/pod-state.ts'
-import { decodeState } from '../lifecycle/pod-state-codec.ts'
-import type { ActorMetrics } from '../telemetry/metrics.ts'
-import type { Bus } from './bus.ts'
-import type { SignalChannel } from './channel.ts'
-import type { Store } from './store.ts'
+import type { PodState } from '../../lifecycle/pod-state.ts'
+import { decodeState } from '../../lifecycle/pod-state-codec.ts'
+import type { ActorMetrics } from '../../telemetry/metrics.ts'
+import type { Bus } from '../bus/bus.ts'
+import type { SignalChannel } from '../channel.ts'
+import type { Store } from '../store/store.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export interface OutboxPublisherOptions {

@@ -1,4 +1,4 @@
-import type { KvBucket } from './bus.ts'
+import type { KvBucket } from '../bus/bus.ts'
 
 /** KV bucket holding one lease per partition. */
 export const LEASE_BUCKET = 'lunettes-leases'

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type BusMessage, BusUnavailableError } from '../../../actors/runtime/bus.ts'
-import { NatsBus } from '../../../actors/runtime/nats-bus.ts'
-import { pendingBecomes, runBusContract } from '../../support/bus-contract.ts'
-import { dispose, freePort, startNats, type TestServer } from '../../support/servers.ts'
+import { type BusMessage, BusUnavailableError } from '../../../../actors/runtime/bus/bus.ts'
+import { NatsBus } from '../../../../actors/runtime/bus/nats-bus.ts'
+import { pendingBecomes, runBusContract } from '../../../support/bus-contract.ts'
+import { dispose, freePort, startNats, type TestServer } from '../../../support/servers.ts'
 
 let server: TestServer | undefined
 

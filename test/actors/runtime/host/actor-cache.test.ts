@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { initialState } from '../../../actors/lifecycle/pod-state.ts'
-import { ActorCache } from '../../../actors/runtime/actor-cache.ts'
+import { initialState } from '../../../../actors/lifecycle/pod-state.ts'
+import { ActorCache } from '../../../../actors/runtime/host/actor-cache.ts'
 
 const actor = (uid: string) => initialState(uid, 'shop', `web-${uid}`)
 const uids = (c: ActorCache, all: string[]) => all.filter((u) => c.get(u) !== undefined)

@@ -1,7 +1,0 @@
-import { EmbeddedBus } from '../../../actors/runtime/embedded-bus.ts'
-import { runBusContract } from '../../support/bus-contract.ts'
-
-runBusContract('embedded', async () => {
-  const bus = new EmbeddedBus()
-  return { bus, cleanup: () => bus.close() }
-})
