@@ -6,7 +6,7 @@ import { createDiagnose } from '../actors/lifecycle/diagnosis-hook.ts'
 import { NatsBus } from '../actors/runtime/bus/nats-bus.ts'
 import { DEFAULT_SLO_CONFIG } from '../config/slo-config.ts'
 import { dispose, startNats, startRedis } from '../test/support/servers.ts'
-import { syntheticCluster } from '../test/support/synthetic-cluster.ts'
+import { syntheticCluster } from './loadgen/watch-stream.ts'
 import { runReplay } from './replay/replay.ts'
 
 /**

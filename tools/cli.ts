@@ -12,6 +12,9 @@ Roles:
   gateway   audit webhook, query API, UI and /metrics
   collect   Kubernetes watch collector and/or audit log tail
 
+Tools:
+  loadgen   write a deterministic synthetic cluster's audit stream (benchmarks, trials)
+
 Run 'lunettes <role> --help' for a role's options.
 `
 
@@ -25,6 +28,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   gateway: async (a) => (await import('./roles.ts')).gatewayMain(a, process.env),
   collect: async (a) => (await import('../actors/collectors/main.ts')).collectMain(a, process.env),
   all: async (a) => (await import('./roles.ts')).allMain(a, process.env),
+  loadgen: async (a) => (await import('./loadgen/main.ts')).loadgenCommand(a),
 }
 
 async function main(argv: string[]): Promise<number> {

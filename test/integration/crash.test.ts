@@ -9,10 +9,10 @@ import { NatsBus } from '../../actors/runtime/bus/nats-bus.ts'
 import { replayChannel } from '../../actors/runtime/channel.ts'
 import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
+import { syntheticCluster } from '../../tools/loadgen/watch-stream.ts'
 import { runReplay } from '../../tools/replay/replay.ts'
 import { leasesHeld, readStream, spawnActors, stopChild } from '../support/hosts.ts'
 import { dispose, startNats, startRedis, type TestServer } from '../support/servers.ts'
-import { syntheticCluster } from '../support/synthetic-cluster.ts'
 
 let nats: TestServer | undefined
 let redis: TestServer | undefined
