@@ -17,6 +17,8 @@ export interface LoadgenOptions {
   readonly namespaces?: number
   readonly nodes?: number
   readonly mix?: readonly (readonly [Outcome, number])[]
+  /** Namespaces are `<prefix>-<i>` (default `team`). */
+  readonly namespacePrefix?: string
 }
 
 /** A generated audit stream and what it holds. */
@@ -35,20 +37,33 @@ export interface GeneratedAudit {
  * configmaps, node heartbeats, pod reads) so that `noise` of the volume is irrelevant, all in
  * stage-time order. The same options give the same bytes.
  */
-export function generateAudit(opts: LoadgenOptions): GeneratedAudit {
-  const rand = rng(opts.seed ?? 7)
+/** One simulated pod: its outcome and the audit records of its lifecycle, in time order. */
+export interface SimulatedPod {
+  readonly uid: string
+  readonly outcome: Outcome
+  readonly records: readonly TimedRecord[]
+  /** Time of its last record, epoch µs. */
+  readonly end: number
+}
+
+/**
+ * The pods of `generateAudit`, one at a time (creation order), so a large cluster can be streamed
+ * without holding every record: `rand` is shared, so the sequence equals `generateAudit`'s pods.
+ */
+export function* simulatePods(
+  opts: LoadgenOptions,
+  rand = rng(opts.seed ?? 7),
+): Generator<SimulatedPod> {
   const start = (opts.startMs ?? Date.parse('2024-06-01T08:00:00Z')) * 1000
   const spacing = (opts.spacingMs ?? 200) * 1000
   const nsCount = opts.namespaces ?? 20
   const nodes = opts.nodes ?? 12
   const mix = opts.mix ?? DEFAULT_MIX
-  const all: TimedRecord[] = []
-  const outcomes = new Map<string, Outcome>()
+  const prefix = opts.namespacePrefix ?? 'team'
   let t = start
-  let end = start
   for (let i = 0; i < opts.pods; i++) {
     t += Math.floor(spacing * (0.5 + rand()))
-    const ns = `team-${i % nsCount}`
+    const ns = `${prefix}-${i % nsCount}`
     const owner = `svc-${i % 40}-${(0x5d8f7c9b4 + (i % 40)).toString(16).slice(-9)}`
     const n = i % nodes
     const containers = [{ name: 'app', image: `registry.example/${ns}/svc-${i % 40}:1.${i % 4}.0` }]
@@ -69,9 +84,29 @@ export function generateAudit(opts: LoadgenOptions): GeneratedAudit {
       10_000 + i * 50,
     )
     const outcome = pick(rand, mix)
-    outcomes.set(sim.id.uid, outcome)
-    end = Math.max(end, play(sim, outcome, t, rand))
-    for (const r of sim.out) all.push(r)
+    const end = play(sim, outcome, t, rand)
+    sim.out.sort((a, b) => a.at - b.at)
+    yield { uid: sim.id.uid, outcome, records: sim.out, end }
+  }
+}
+
+/**
+ * A deterministic cluster: `pods` pods across namespaces and nodes with a mix of outcomes, each
+ * written as the audit records of its lifecycle, plus unrelated records (leases, endpoint slices,
+ * configmaps, node heartbeats, pod reads) so that `noise` of the volume is irrelevant, all in
+ * stage-time order. The same options give the same bytes.
+ */
+export function generateAudit(opts: LoadgenOptions): GeneratedAudit {
+  const rand = rng(opts.seed ?? 7)
+  const start = (opts.startMs ?? Date.parse('2024-06-01T08:00:00Z')) * 1000
+  const nodes = opts.nodes ?? 12
+  const all: TimedRecord[] = []
+  const outcomes = new Map<string, Outcome>()
+  let end = start
+  for (const pod of simulatePods(opts, rand)) {
+    outcomes.set(pod.uid, pod.outcome)
+    end = Math.max(end, pod.end)
+    for (const r of pod.records) all.push(r)
   }
   const relevant = all.length
   const share = Math.min(Math.max(opts.noise ?? 0.7, 0), 0.99)

@@ -9,6 +9,8 @@ import {
   usTime,
   type Who,
 } from './audit-records.ts'
+import { kubeletEvent, schedulerEvent } from './pod-events.ts'
+import { podTemplate } from './pod-template.ts'
 import { uuid } from './rand.ts'
 
 /** Who and where a simulated pod is. Times are epoch µs. */
@@ -98,63 +100,8 @@ export class PodSim {
 
   /** The controller's `create pods` → 201 with the full Pod. */
   create(at: number): void {
-    const { namespace, name, uid, owner, containers } = this.id
-    const template = {
-      metadata: {
-        generateName: `${owner}-`,
-        namespace,
-        labels: { app: owner.replace(/-[0-9a-f]+$/, ''), 'pod-template-hash': owner.slice(-9) },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: owner,
-            uid: uuid(this.#rand),
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: {
-        containers: containers.map((c) => ({
-          name: c.name,
-          image: c.image,
-          ports: [{ containerPort: 8080, protocol: 'TCP' }],
-          resources: {
-            limits: { cpu: '500m', memory: '256Mi' },
-            requests: { cpu: '100m', memory: '128Mi' },
-          },
-          readinessProbe: {
-            httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
-            periodSeconds: 5,
-          },
-          terminationMessagePath: '/dev/termination-log',
-          terminationMessagePolicy: 'File',
-          imagePullPolicy: 'IfNotPresent',
-        })),
-        restartPolicy: 'Always',
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: 'ClusterFirst',
-        serviceAccountName: 'default',
-        schedulerName: 'default-scheduler',
-        securityContext: {},
-        enableServiceLinks: true,
-        tolerations: [
-          {
-            key: 'node.kubernetes.io/not-ready',
-            operator: 'Exists',
-            effect: 'NoExecute',
-            tolerationSeconds: 300,
-          },
-          {
-            key: 'node.kubernetes.io/unreachable',
-            operator: 'Exists',
-            effect: 'NoExecute',
-            tolerationSeconds: 300,
-          },
-        ],
-      },
-    }
+    const { name, uid } = this.id
+    const template = podTemplate(this.id, this.#rand)
     this.#pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -179,29 +126,7 @@ export class PodSim {
 
   /** The scheduler's events.k8s.io Event (`FailedScheduling`, `Scheduled`). */
   schedulerEvent(at: number, reason: string, note: string, type = 'Normal'): void {
-    const body = {
-      kind: 'Event',
-      apiVersion: 'events.k8s.io/v1',
-      metadata: {
-        name: `${this.id.name}.${(at * 1000).toString(16)}`,
-        namespace: this.id.namespace,
-      },
-      eventTime: usTime(at),
-      reportingController: 'default-scheduler',
-      reportingInstance: 'default-scheduler-cp-0',
-      action: reason === 'Scheduled' ? 'Binding' : 'Scheduling',
-      reason,
-      regarding: {
-        kind: 'Pod',
-        namespace: this.id.namespace,
-        name: this.id.name,
-        uid: this.id.uid,
-        apiVersion: 'v1',
-      },
-      note,
-      type,
-    }
-    this.#eventRecord(at + 1_800, SCHEDULER, 'events.k8s.io', body)
+    this.out.push(schedulerEvent(this.id, this.#rand, this.#rv, at, reason, note, type))
   }
 
   /** A core/v1 Event from this pod's kubelet. */
@@ -212,59 +137,12 @@ export class PodSim {
     container?: string,
     type = 'Normal',
   ): void {
-    const body = {
-      kind: 'Event',
-      apiVersion: 'v1',
-      metadata: {
-        name: `${this.id.name}.${(at * 1000).toString(16)}`,
-        namespace: this.id.namespace,
-      },
-      involvedObject: {
-        kind: 'Pod',
-        namespace: this.id.namespace,
-        name: this.id.name,
-        uid: this.id.uid,
-        apiVersion: 'v1',
-        ...(container ? { fieldPath: `spec.containers{${container}}` } : {}),
-      },
-      reason,
-      message,
-      source: { component: 'kubelet', host: this.id.node },
-      firstTimestamp: sTime(at),
-      lastTimestamp: sTime(at),
-      count: 1,
-      type,
-      eventTime: null,
-      reportingComponent: 'kubelet',
-      reportingInstance: this.id.node,
-    }
-    this.#eventRecord(at + 2_500, this.#kubelet, '', body)
-  }
-
-  #eventRecord(at: number, by: Who, group: string, body: Record<string, unknown>): void {
-    const root = group === '' ? '/api/v1' : `/apis/${group}/v1`
-    const stored = structuredClone(body)
-    Object.assign(stored.metadata as object, {
-      uid: uuid(this.#rand),
-      resourceVersion: String(this.#rv + 7),
-      creationTimestamp: sTime(at),
-    })
     this.out.push(
-      auditRecord({
-        auditID: uuid(this.#rand),
-        by,
-        verb: 'create',
-        uri: `${root}/namespaces/${this.id.namespace}/events`,
-        ref: {
-          resource: 'events',
-          namespace: this.id.namespace,
-          ...(group ? { apiGroup: group } : {}),
-          apiVersion: 'v1',
-        },
-        code: 201,
-        at,
-        requestObject: body,
-        responseObject: stored,
+      kubeletEvent(this.id, this.#rand, this.#rv, this.#kubelet, at, {
+        reason,
+        message,
+        container,
+        type,
       }),
     )
   }
