@@ -21,7 +21,8 @@ inside 'lunettes all').
 
 Options:
   --audit-log PATH    follow the API server's audit log (JSON lines; rotation, truncation and a
-                      checkpoint in the store survive restarts). Env: LUNETTES_AUDIT_LOG
+                      checkpoint in the store survive restarts). Env: LUNETTES_AUDIT_LOG;
+                      LUNETTES_AUDIT_CHECKPOINT_KEY (default audit-tail:PATH; one per node)
   --kube              list and watch Pods and Events (managed clusters: no audit access needed).
                       In-cluster config, else --kubeconfig FILE / KUBECONFIG / ~/.kube/config.
                       Env: LUNETTES_KUBE=1
@@ -80,6 +81,10 @@ export async function startCollectors(
       store: backends.store,
       partitions,
       ignoredNamespaces: config.ignoredNamespaceForAudit,
+      // One key per node: every control-plane node has its own log at the same path.
+      ...(env.LUNETTES_AUDIT_CHECKPOINT_KEY
+        ? { checkpointKey: env.LUNETTES_AUDIT_CHECKPOINT_KEY }
+        : {}),
       log: log.child({ component: 'audit-tail', path: opts.auditLog }),
     })
     await tail.start()
