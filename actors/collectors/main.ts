@@ -4,7 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node'
 import type { Logger } from 'pino'
 import { loadSloConfig } from '../../config/load.ts'
 import { partitionCount } from '../../protocol/subjects.ts'
-import { backendsFromEnv, processLogger, untilSignal } from '../main.ts'
+import { backendsFromEnv, processLogger, processRegistry, untilSignal } from '../main.ts'
+import { serveProbes } from '../probe-server.ts'
 import { ensureChannel, LIVE_CHANNEL } from '../runtime/channel.ts'
 import type { Backends } from '../runtime/connect.ts'
 import { AuditLogTail } from './audit-tail.ts'
@@ -20,12 +21,17 @@ inside 'lunettes all').
 
 Options:
   --audit-log PATH    follow the API server's audit log (JSON lines; rotation, truncation and a
-                      checkpoint in the store survive restarts). Env: LUNETTES_AUDIT_LOG
+                      checkpoint in the store survive restarts). Env: LUNETTES_AUDIT_LOG;
+                      LUNETTES_AUDIT_CHECKPOINT_KEY (default audit-tail:PATH; one per node)
   --kube              list and watch Pods and Events (managed clusters: no audit access needed).
                       In-cluster config, else --kubeconfig FILE / KUBECONFIG / ~/.kube/config.
                       Env: LUNETTES_KUBE=1
   --kubeconfig FILE   kubeconfig for --kube
   -h, --help          this help
+
+Env: LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 0.0.0.0:9464;
+empty disables). /readyz answers 200 once the collectors run (a standby waiting for the lease
+counts as running), 503 while connecting and stopping.
 `
 
 /** Which collectors to run. */
@@ -75,6 +81,10 @@ export async function startCollectors(
       store: backends.store,
       partitions,
       ignoredNamespaces: config.ignoredNamespaceForAudit,
+      // One key per node: every control-plane node has its own log at the same path.
+      ...(env.LUNETTES_AUDIT_CHECKPOINT_KEY
+        ? { checkpointKey: env.LUNETTES_AUDIT_CHECKPOINT_KEY }
+        : {}),
       log: log.child({ component: 'audit-tail', path: opts.auditLog }),
     })
     await tail.start()
@@ -131,15 +141,29 @@ export async function collectMain(argv: string[], env: Env): Promise<number> {
   }
   const log = processLogger(env)
   partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
+  // Probes come up first, so a collector stuck connecting is live but not ready.
+  let running = false
+  const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
+  const probes = addr
+    ? serveProbes(addr, processRegistry(), () => ({
+        ready: running,
+        live: true,
+        lastLeaseRoundMs: null,
+      }))
+    : null
+  probes?.once('listening', () => log.info({ addr: probes.address() }, 'probes listening'))
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the collectors make sure their signals have a stream to land in.
   await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {
     log.warn({ err }, 'could not create the signal stream yet; publishes retry until it exists')
   })
   const collectors = await startCollectors(backends, env, log, opts)
+  running = true
   log.info({ collectors: collectors.names }, 'collectors started')
   await untilSignal()
+  running = false
   await collectors.stop()
+  probes?.close()
   await backends.close()
   return 0
 }
