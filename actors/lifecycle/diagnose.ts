@@ -48,7 +48,7 @@ export interface DiagnoseContext {
  * `success`; and `success` pods that saw Warning events (the diagnosis explains them).
  */
 export function shouldDiagnose(result: string, state: PodState): boolean {
-  if (result === 'pending') return false
+  if (result === 'pending' || result === 'ignored') return false
   if (result === 'success') return state.events.some((ev) => ev.type === 'Warning')
   return true
 }
