@@ -2,8 +2,6 @@ import * as v from 'valibot'
 import { ConfigError, toConfigError } from './config-error.ts'
 import { DurationError, parseGoDuration } from './duration.ts'
 
-export { ConfigError, type ConfigErrorInit } from './config-error.ts'
-
 const DURATION_EXPECTED = 'e.g. "1m30s", "6m", "480s"'
 const REGEX_EXPECTED = 'a JavaScript regular expression, matched against the whole namespace'
 

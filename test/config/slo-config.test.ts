@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  ConfigError,
-  DEFAULT_SLO_CONFIG,
-  parseSloConfig,
-  parseSloConfigText,
-} from '../../config/slo-config.ts'
+import { ConfigError } from '../../config/config-error.ts'
+import { DEFAULT_SLO_CONFIG, parseSloConfig, parseSloConfigText } from '../../config/slo-config.ts'
 
 const UPSTREAM_EXAMPLE = {
   UserOnlineConfigMap: { 'test-ns-one': '1m30s', 'test-ns-two': '6m' },
