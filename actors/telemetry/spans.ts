@@ -6,6 +6,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api'
+import { currentSpanConfig } from '../../config/live-config.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import { mergeSpanConfig, type SpanConfig, type SpanEntry } from '../../config/span-config.ts'
 import type { ReportDiagnosis } from '../../protocol/pod-report.ts'
@@ -95,8 +96,9 @@ const DEFAULT_MERGED = mergeSpanConfig([])
 function entryFor(spanConfig: SpanConfig | undefined, action: TraceAction): SpanEntry | undefined {
   let config = DEFAULT_MERGED
   if (spanConfig) {
-    config = merged.get(spanConfig) ?? mergeSpanConfig(spanConfig)
-    merged.set(spanConfig, config)
+    const now = currentSpanConfig(spanConfig) // a reloadable view: cache by what it holds now
+    config = merged.get(now) ?? mergeSpanConfig(now)
+    merged.set(now, config)
   }
   return config.find((e) => e.action === action)
 }
