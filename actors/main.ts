@@ -2,8 +2,7 @@ import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { loadSloConfig } from '../config/load.ts'
-import { loadSpanConfig } from '../config/span-config-load.ts'
+import { startConfigReload } from '../config/config-reload.ts'
 import { parsePartitions, partitionCount } from '../protocol/subjects.ts'
 import { checkHostEnv, hostDurations } from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
@@ -75,7 +74,12 @@ export async function startActors(
   const preferred = spec
     ? parsePartitions(spec, total)
     : ordinalShare(host, Number(env.LUNETTES_REPLICAS ?? 0), total)
-  const config = loadSloConfig(env)
+  const reload = startConfigReload({
+    env,
+    registry: o.registry,
+    log: log.child({ component: 'config' }),
+  })
+  const config = reload.slo
   const { leaseTtlMs, ...tuning } = hostDurations(env)
   const metrics = createActorMetrics(o.registry)
   const diagnose = createDiagnose(config)
@@ -85,7 +89,7 @@ export async function startActors(
     diagnose,
     registry: o.registry,
     log: log.child({ component: 'traces' }),
-    ...optional('spanConfig', loadSpanConfig(env)),
+    ...optional('spanConfig', reload.spanConfig),
   })
   const actorHost = new ActorHost({
     bus: backends.bus,
@@ -120,6 +124,7 @@ export async function startActors(
     health: () => actorHost.health(),
     async stop() {
       log.info({}, 'stopping actors: draining partitions and releasing leases')
+      reload.stop()
       await actorHost.stop()
       await Promise.all(queries.map((q) => q.close()))
       await traces?.shutdown()

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs'
-import {
-  ConfigError,
-  DEFAULT_SLO_CONFIG,
-  parseSloConfigText,
-  type SloConfig,
-} from './slo-config.ts'
+import { ConfigError } from './config-error.ts'
+import { DEFAULT_SLO_CONFIG, parseSloConfigText, type SloConfig } from './slo-config.ts'
 
 /** Reads a whole text file (UTF-8); injected so tests and other runtimes can replace it. */
 export type ReadText = (path: string) => string

@@ -12,9 +12,16 @@ export interface SloPodFacts {
 
 /**
  * Where the create threshold came from: `rule[<index>]` (position in `rules`),
- * `UserOnlineConfigMap`, `default` or `default-job`.
+ * `UserAppConfigMap`, `UserOnlineConfigMap`, `default` or `default-job`; `UserSLAConfigMap` when the
+ * namespace floor raised the threshold.
  */
-export type ThresholdSource = `rule[${number}]` | 'UserOnlineConfigMap' | 'default' | 'default-job'
+export type ThresholdSource =
+  | `rule[${number}]`
+  | 'UserAppConfigMap'
+  | 'UserOnlineConfigMap'
+  | 'UserSLAConfigMap'
+  | 'default'
+  | 'default-job'
 
 /** The thresholds that apply to one pod, in ms. */
 export interface SloThresholds {
@@ -48,8 +55,9 @@ export function ruleMatches(match: SloRuleMatch, pod: SloPodFacts): boolean {
 /**
  * Picks the SLO thresholds for a pod.
  *
- * - create: the first matching rule that has `create` → `UserOnlineConfigMap[namespace]` →
- *   `defaults.createJob` for jobs, else `defaults.create`.
+ * - create: the first matching rule that has `create` → `UserAppConfigMap[app]` (the pod's `app`
+ *   label, else `app.kubernetes.io/name`) → `UserOnlineConfigMap[namespace]` → `defaults.createJob`
+ *   for jobs, else `defaults.create`; then raised to `UserSLAConfigMap[namespace]` if below it.
  * - delete: the first matching rule that has `delete` → `defaults.delete`.
  * - give-up: `defaults.giveUp`, raised to the larger of the two thresholds if it is shorter, so a
  *   pod is never given up before its SLO deadline.
@@ -73,11 +81,17 @@ export function selectThresholds(config: SloConfig, pod: SloPodFacts): SloThresh
   }
   const defaults = config.defaultsMs
   if (create === null) {
+    const app = appOf(pod)
+    const perApp = app === null ? undefined : config.userAppConfigMap.get(app)
     const perNamespace = config.userOnlineConfigMap.get(pod.namespace)
-    if (perNamespace !== undefined) create = { ms: perNamespace, source: 'UserOnlineConfigMap' }
+    if (perApp !== undefined) create = { ms: perApp, source: 'UserAppConfigMap' }
+    else if (perNamespace !== undefined)
+      create = { ms: perNamespace, source: 'UserOnlineConfigMap' }
     else if (pod.job) create = { ms: defaults.createJob, source: 'default-job' }
     else create = { ms: defaults.create, source: 'default' }
   }
+  const floor = config.userSlaConfigMap.get(pod.namespace)
+  if (floor !== undefined && create.ms < floor) create = { ms: floor, source: 'UserSLAConfigMap' }
   const del = deleteMs ?? defaults.delete
   return {
     createMs: create.ms,
@@ -85,6 +99,23 @@ export function selectThresholds(config: SloConfig, pod: SloPodFacts): SloThresh
     giveUpMs: Math.max(defaults.giveUp, create.ms, del),
     source: create.source,
   }
+}
+
+/** The pod's app for `UserAppConfigMap`: label `app`, else `app.kubernetes.io/name`, else null. */
+export function appOf(pod: SloPodFacts): string | null {
+  const labels = pod.labels ?? {}
+  if (Object.hasOwn(labels, 'app')) return labels.app ?? null
+  if (Object.hasOwn(labels, 'app.kubernetes.io/name'))
+    return labels['app.kubernetes.io/name'] ?? null
+  return null
+}
+
+/**
+ * Whether the pod's SLOs are judged at all: with `ShouldIgnoreSinglePod`, a pod without a
+ * controller owner (a bare pod; `ownerKind` null or absent) is not.
+ */
+export function isJudged(config: SloConfig, pod: Pick<SloPodFacts, 'ownerKind'>): boolean {
+  return !config.shouldIgnoreSinglePod || (pod.ownerKind ?? null) !== null
 }
 
 /** Whether signals of `namespace` are dropped at normalisation (`IgnoredNamespaceForAudit`). */

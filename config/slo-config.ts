@@ -1,38 +1,6 @@
 import * as v from 'valibot'
+import { ConfigError, toConfigError } from './config-error.ts'
 import { DurationError, parseGoDuration } from './duration.ts'
-
-/** Fields of a {@link ConfigError}; `cause` is chained. */
-export type ConfigErrorInit = Pick<ConfigError, 'key' | 'value' | 'problem' | 'expected'> &
-  Partial<Pick<ConfigError, 'origin' | 'cause'>>
-
-/**
- * An invalid SLO config: `key` is the JSON path (`rules[2].match.namespaceRegex`; `''` = whole
- * document), `value` the rejected value (the key name for unknown keys), `problem` what is wrong
- * (naming the value), `expected` what is accepted, `origin` the file or env var, if known.
- * Message: `invalid SLO config[ in <origin>]: <key>: <problem> (expected <expected>)`.
- */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
-  readonly key: string
-  readonly value: unknown
-  readonly problem: string
-  readonly expected: string
-  readonly origin: string | null
-
-  constructor(init: ConfigErrorInit) {
-    const origin = init.origin ?? null
-    const where = origin === null ? '' : ` in ${origin}`
-    const key = init.key === '' ? '' : `${init.key}: `
-    super(`invalid SLO config${where}: ${key}${init.problem} (expected ${init.expected})`, {
-      cause: init.cause,
-    })
-    this.key = init.key
-    this.value = init.value
-    this.problem = init.problem
-    this.expected = init.expected
-    this.origin = origin
-  }
-}
 
 const DURATION_EXPECTED = 'e.g. "1m30s", "6m", "480s"'
 const REGEX_EXPECTED = 'a JavaScript regular expression, matched against the whole namespace'
@@ -135,38 +103,56 @@ const Defaults = strict('an object { create?, createJob?, delete?, giveUp? }', {
  */
 export type SloDefaults = Readonly<v.InferOutput<typeof Defaults>>
 
+const DurationMap = (what: string) =>
+  v.optional(
+    v.pipe(plainObject(`an object of ${what} → Go duration`), v.record(v.string(), Duration)),
+  )
+
+/**
+ * A boolean as upstream writes it: Go's `,string` tag makes `encoding/json` expect the strings
+ * `"true"` / `"false"`; a real JSON boolean is accepted too.
+ */
+const GoBool = v.pipe(
+  v.unknown(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const x = dataset.value
+    if (typeof x === 'boolean' || x === 'true' || x === 'false') return
+    addIssue({ message: 'true, false, or the string "true" / "false"', expected: 'boolean' })
+  }),
+  v.transform((x) => x === true || x === 'true'),
+)
+
 const TOP_ENTRIES = {
-  UserOnlineConfigMap: v.optional(
-    v.pipe(plainObject('an object of namespace → Go duration'), v.record(v.string(), Duration)),
-  ),
+  UserOnlineConfigMap: DurationMap('namespace'),
+  UserAppConfigMap: DurationMap('app label value'),
+  UserSLAConfigMap: DurationMap('namespace'),
   IgnoredNamespaceForAudit: v.optional(NamespaceList),
   IgnoreDeleteReasonNamespace: v.optional(NamespaceList),
   PostStartHookTimeout: optionalDuration,
+  ShouldIgnoreSinglePod: v.optional(GoBool, false),
+  ShouldRetainOldMetrics: v.optional(GoBool, false),
   rules: v.optional(v.array(Rule, 'an array of rules (first match wins)')),
   defaults: v.optional(Defaults, {}),
   budgets: v.optional(Budgets, {}),
 }
-const TOP_KEYS = `one of ${Object.keys(TOP_ENTRIES).join(', ')}, or an extension key starting with "$" or "x-"`
+const KNOWN_KEYS = `${Object.keys(TOP_ENTRIES).join(', ')}, or an extension key starting with "$" or "x-"`
+
+/** Top-level keys that are neither ours, upstream's nor extensions: warned about, then ignored. */
+function unknownKeys(input: unknown): string[] {
+  if (!isPlainObject(input)) return []
+  return Object.keys(input).filter(
+    (key) => !Object.hasOwn(TOP_ENTRIES, key) && !key.startsWith('$') && !key.startsWith('x-'),
+  )
+}
 
 /**
  * valibot schema of the upstream-compatible SLO config JSON (ConfigMap key `lunettes-config`),
- * LIFECYCLE §5. Every key is optional; durations are Go duration strings (output: ms). Unknown
- * top-level keys are rejected (typos must not pass silently) except `$…` and `x-…` extension
- * keys; nested objects are strict. {@link parseSloConfig} gives the resolved form.
+ * LIFECYCLE §5: all eight keys of upstream's `LunettesConfig` plus ours (`rules`, `defaults`,
+ * `budgets`). Every key is optional; durations are Go duration strings (output: ms). Unknown
+ * top-level keys pass the schema (a newer upstream key must never stop a deployment):
+ * {@link parseSloConfig} reports them as warnings. Nested objects of ours are strict.
  */
-export const SloConfigJson = v.pipe(
-  plainObject('a JSON object'),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return
-    const input = dataset.value
-    for (const [key, value] of Object.entries(input)) {
-      if (Object.hasOwn(TOP_ENTRIES, key) || key.startsWith('$') || key.startsWith('x-')) continue
-      const path = [{ type: 'object', origin: 'value', input, key, value }] as const
-      addIssue({ message: TOP_KEYS, expected: 'never', input: key, path: [...path] })
-    }
-  }),
-  v.looseObject(TOP_ENTRIES),
-)
+export const SloConfigJson = v.pipe(plainObject('a JSON object'), v.looseObject(TOP_ENTRIES))
 /** The SLO config JSON after schema validation (durations in ms, regexes compiled). */
 export type SloConfigJson = v.InferOutput<typeof SloConfigJson>
 
@@ -198,6 +184,26 @@ export interface SloConfig {
   readonly ignoreDeleteReasonNamespace: ReadonlySet<string>
   /** Above this a post-start hook is slow; `null` (the default) disables the check. */
   readonly postStartHookTimeoutMs: number | null
+  /**
+   * `app` / `app.kubernetes.io/name` label value → create SLO in ms (upstream `UserAppConfigMap`);
+   * ranks above `UserOnlineConfigMap`, below `rules`.
+   */
+  readonly userAppConfigMap: ReadonlyMap<string, number>
+  /**
+   * Namespace → floor in ms (upstream `UserSLAConfigMap`): a create threshold below it is raised
+   * to it, whatever chose the threshold.
+   */
+  readonly userSlaConfigMap: ReadonlyMap<string, number>
+  /** Pods without a controller owner are not judged (upstream `ShouldIgnoreSinglePod`). */
+  readonly shouldIgnoreSinglePod: boolean
+  /**
+   * Accepted for compatibility (upstream `ShouldRetainOldMetrics`: keep series of pods that are
+   * gone). Here it changes nothing: our metrics carry no pod labels, so there are no per-pod
+   * series to retain or drop.
+   */
+  readonly shouldRetainOldMetrics: boolean
+  /** Problems that did not refuse the config (unknown keys), one line each, for the log. */
+  readonly warnings: readonly string[]
   /** Ordered rules, first match wins per threshold. */
   readonly rules: readonly SloRule[]
   /** Default thresholds, ms. */
@@ -206,9 +212,14 @@ export interface SloConfig {
   readonly budgetsMs: PhaseBudgets
 }
 
-function resolve(json: SloConfigJson): SloConfig {
+function resolve(json: SloConfigJson, warnings: string[]): SloConfig {
   return {
     userOnlineConfigMap: new Map(Object.entries(json.UserOnlineConfigMap ?? {})),
+    userAppConfigMap: new Map(Object.entries(json.UserAppConfigMap ?? {})),
+    userSlaConfigMap: new Map(Object.entries(json.UserSLAConfigMap ?? {})),
+    shouldIgnoreSinglePod: json.ShouldIgnoreSinglePod,
+    shouldRetainOldMetrics: json.ShouldRetainOldMetrics,
+    warnings,
     ignoredNamespaceForAudit: new Set(json.IgnoredNamespaceForAudit ?? []),
     ignoreDeleteReasonNamespace: new Set(json.IgnoreDeleteReasonNamespace ?? []),
     postStartHookTimeoutMs: json.PostStartHookTimeout ?? null,
@@ -223,44 +234,6 @@ function resolve(json: SloConfigJson): SloConfig {
   }
 }
 
-/** Renders a value for an error message: JSON, cut to 80 characters. */
-function showValue(value: unknown): string {
-  const text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value))
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
-}
-
-/** JSON path of an issue: `a.b`, `a[2]`, `labels["app.kubernetes.io/name"]`. */
-function issueKey(issue: v.BaseIssue<unknown>): string {
-  let key = ''
-  for (const { key: k } of issue.path ?? []) {
-    if (typeof k === 'number') key += `[${k}]`
-    else if (typeof k === 'string' && /^[\w$-]+$/.test(k)) key += key === '' ? k : `.${k}`
-    else key += `[${JSON.stringify(k)}]`
-  }
-  return key
-}
-
-/** valibot's `expected` of built-in type issues → words; `custom` only comes from `plainObject`. */
-const WHAT: Readonly<Record<string, string>> = {
-  string: 'a string',
-  boolean: 'a boolean',
-  Array: 'an array',
-  Object: 'an object',
-  unknown: 'an object',
-}
-
-function toConfigError(issue: v.BaseIssue<unknown>, origin: string | null): ConfigError {
-  const base = { key: issueKey(issue), value: issue.input, expected: issue.message, origin }
-  const shown = showValue(issue.input)
-  if (issue.expected === 'never')
-    return new ConfigError({ ...base, problem: `unknown key ${shown}` })
-  if (issue.input === undefined && issue.received === 'undefined') {
-    return new ConfigError({ ...base, problem: 'is missing' })
-  }
-  const what = WHAT[issue.expected ?? 'unknown'] ?? issue.expected
-  return new ConfigError({ ...base, problem: `${shown} is not ${what}` })
-}
-
 /**
  * Validates and resolves an SLO config value (already parsed JSON); `origin` (a file path, an
  * env var name), if given, appears in the error.
@@ -271,7 +244,14 @@ function toConfigError(issue: v.BaseIssue<unknown>, origin: string | null): Conf
  */
 export function parseSloConfig(input: unknown, origin: string | null = null): SloConfig {
   const result = v.safeParse(SloConfigJson, input)
-  if (result.success) return resolve(result.output)
+  if (result.success) {
+    const where = origin === null ? '' : ` in ${origin}`
+    const warnings = unknownKeys(input).map(
+      (key) =>
+        `SLO config${where}: unknown key ${JSON.stringify(key)} ignored (known: ${KNOWN_KEYS})`,
+    )
+    return resolve(result.output, warnings)
+  }
   throw toConfigError(result.issues[0], origin)
 }
 

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { compileRe2, Re2SyntaxError } from './re2.ts'
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -6,15 +7,15 @@ const plainObject = (expected: string) => v.custom<Record<string, unknown>>(isPl
 const obj = <E extends v.ObjectEntries>(expected: string, entries: E) =>
   v.pipe(plainObject(expected), v.looseObject(entries))
 
-/** A regex source → a compiled RegExp (unanchored: it may match anywhere). */
+/** A Go RE2 regex source → a compiled {@link Re2} (unanchored: it may match anywhere). */
 const Regex = v.pipe(
-  v.string('a regular expression source'),
+  v.string('a regular expression source (Go RE2 syntax)'),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     try {
-      return new RegExp(dataset.value)
+      return compileRe2(dataset.value)
     } catch (err: unknown) {
-      const why = err instanceof Error ? err.message : String(err)
-      addIssue({ message: `a valid regular expression (${why})`, expected: 'regex' })
+      if (!(err instanceof Re2SyntaxError)) throw err
+      addIssue({ message: `a valid RE2 regular expression (${err.message})`, expected: 'regex' })
       return NEVER
     }
   }),
@@ -24,13 +25,16 @@ const Regex = v.pipe(
 export const MATCHER_TYPES = ['operation', 'event', 'milestone'] as const
 
 /**
- * One StartEvent/EndEvent/FinishEvent matcher. `operation`: `Operation` (exact operation string,
- * LIFECYCLE §2) or `OperationRegex`/`NameRegex` (regex on the operation string). `event`:
- * `Reason`/`Name` (exact Event reason) or `ReasonRegex`, plus `NameRegex`/`MessageRegex` (regex on
- * the message), `Component` and `DurationRegex` (captures a duration from the message: a bare
- * number is seconds, else a Go duration such as `532ms`). The first capture group of a name regex
- * (or its group named `key`) names one span instance each (e.g. one per image). `milestone`:
- * `Name` is a milestone of LIFECYCLE §3.
+ * One StartEvent/EndEvent/FinishEvent/DirectEvent matcher (upstream `HyperEvent`). Regexes are Go
+ * RE2 syntax. `operation`: `Operation` (an operation string of LIFECYCLE §2, or an upstream family
+ * key such as `finalizer:delete` or `containerState:set` that stands for all operations of that
+ * kind) and/or `OperationRegex`; `NameRex` (alias `NameRegex`) on the operation string captures
+ * the instance (`finalizer:(.*):delete`). `event`: `Reason` (alias `Name`, exact Event reason) or
+ * `ReasonRegex`, `Component`; `NameRex` (alias `NameRegex`, `MessageRegex`) on the message
+ * captures the instance; `DurationRex` (alias `DurationRegex`) captures a duration from the message
+ * (a bare number is seconds, else a Go duration such as `532ms`). The first capture group (or the
+ * group named `key`) names the span instance. `milestone` (ours): `Name` is a milestone of
+ * LIFECYCLE §3.
  */
 export const MatcherJson = v.pipe(
   obj('a matcher object { Type, ... }', {
@@ -40,26 +44,29 @@ export const MatcherJson = v.pipe(
     Name: v.optional(v.string('an event reason or milestone name')),
     Reason: v.optional(v.string('an event reason such as "Pulled"')),
     ReasonRegex: v.optional(Regex),
+    NameRex: v.optional(Regex),
     NameRegex: v.optional(Regex),
     MessageRegex: v.optional(Regex),
+    DurationRex: v.optional(Regex),
     DurationRegex: v.optional(Regex),
     Component: v.optional(v.string('a reporting component such as "kubelet"')),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return
     const m = dataset.value
+    const name = m.NameRex ?? m.NameRegex
     const any =
       m.Type === 'operation'
-        ? (m.Operation ?? m.OperationRegex ?? m.NameRegex)
+        ? (m.Operation ?? m.OperationRegex ?? name)
         : m.Type === 'event'
-          ? (m.Reason ?? m.Name ?? m.ReasonRegex ?? m.NameRegex ?? m.MessageRegex)
+          ? (m.Reason ?? m.Name ?? m.ReasonRegex ?? name ?? m.MessageRegex)
           : m.Name
     if (any === undefined) {
       const needs =
         m.Type === 'operation'
-          ? 'Operation, OperationRegex or NameRegex'
+          ? 'Operation, OperationRegex or NameRex'
           : m.Type === 'event'
-            ? 'Reason, Name, ReasonRegex, NameRegex or MessageRegex'
+            ? 'Reason, Name, ReasonRegex, NameRex or MessageRegex'
             : 'Name (a milestone)'
       addIssue({ message: `a ${m.Type} matcher with ${needs}`, expected: 'matcher' })
     }
@@ -88,31 +95,41 @@ export const BUILTIN_SPANS = [
 export type BuiltinSpan = (typeof BUILTIN_SPANS)[number]
 
 /**
- * One span of an entry: `Name` (unique per action; a default span of the same Name is replaced),
- * `Type` (for `builtin` spans: which one), `SpanOwner` (who owns its time, default `k8s`), `Mode`
- * (default `start-finish`), `StartEvent` and `EndEvent` (or `FinishEvent`) matchers.
+ * One span of an entry (upstream `SpanConfig`): `Name` (unique per action; a default span of the
+ * same Name replaces it; upstream fan-out spans have none, then `Type` names them), `Type`,
+ * `NameRef` (a path into the pod, `spec.[name]containers.name`, `spec.[name]volumes.name`,
+ * `metadata.[$]finalizers.$`: one span per value, matched by the NameRex captures), `SpanOwner`
+ * (who owns its time, default `k8s`), `Mode` (default `start-finish`), `StartEvent`, `EndEvent`
+ * (or `FinishEvent`) and `DirectEvent` matchers, `NeedClose` (a started span without an end ends
+ * with the action), `Omitempty` (accepted: spans without times are always left out here).
  */
 export const SpanJson = v.pipe(
   obj('a span object { Name, Type, SpanOwner, Mode, StartEvent, EndEvent }', {
-    Name: v.pipe(v.string('a span name'), v.minLength(1, 'a non-empty span name')),
+    Name: v.optional(v.pipe(v.string('a span name'), v.minLength(1, 'a non-empty span name'))),
     Type: v.optional(v.string('a span type'), ''),
+    NameRef: v.optional(v.pipe(v.string('a "."-separated path'), v.minLength(1))),
     SpanOwner: v.optional(v.string('a span owner such as "k8s" or "user"'), 'k8s'),
     Mode: v.optional(v.picklist(SPAN_MODES, `one of ${SPAN_MODES.join(', ')}`), 'start-finish'),
     StartEvent: v.optional(Matchers, []),
     EndEvent: v.optional(Matchers),
     FinishEvent: v.optional(Matchers),
+    DirectEvent: v.optional(Matchers, []),
+    NeedClose: v.optional(v.boolean('true or false'), false),
+    Omitempty: v.optional(v.boolean('true or false'), false),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return
     const s = dataset.value
     const ends = [...(s.EndEvent ?? []), ...(s.FinishEvent ?? [])]
-    if (s.Mode === 'builtin' && !(BUILTIN_SPANS as readonly string[]).includes(s.Type)) {
+    if ((s.Name ?? s.Type) === '') {
+      addIssue({ message: 'a Name (or a Type that names the span)', expected: 'name' })
+    } else if (s.Mode === 'builtin' && !(BUILTIN_SPANS as readonly string[]).includes(s.Type)) {
       const message = `a builtin span Type: one of ${BUILTIN_SPANS.join(', ')}`
       addIssue({ message, expected: 'builtin', path: [pathOf(s, 'Type')] })
     } else if (s.Mode === 'start-finish' && ends.length === 0) {
       addIssue({ message: 'EndEvent (or FinishEvent) matchers', expected: 'matchers' })
-    } else if (s.Mode === 'direct-info' && ends.length + s.StartEvent.length === 0) {
-      addIssue({ message: 'StartEvent or EndEvent matchers', expected: 'matchers' })
+    } else if (s.Mode === 'direct-info' && ends.length + s.DirectEvent.length === 0) {
+      addIssue({ message: 'DirectEvent (or EndEvent) matchers', expected: 'matchers' })
     }
   }),
 )
@@ -146,6 +163,8 @@ export const SpanEntryJson = obj('an entry { ObjectRef, ActionType, LifeFlag, Sp
   LifeFlag: v.optional(
     obj('a LifeFlag { Mode, StartEvent, FinishEvent }', {
       Mode: v.optional(v.picklist(['start-finish'], 'only "start-finish"'), 'start-finish'),
+      StartName: v.optional(v.string('an instance name')),
+      FinishName: v.optional(v.string('an instance name')),
       StartEvent: v.optional(Matchers, []),
       FinishEvent: v.optional(Matchers),
       EndEvent: v.optional(Matchers),

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import defaultsJson from './defaults/span-config.json' with { type: 'json' }
 import { DurationError, parseGoDuration } from './duration.ts'
+import type { Re2 } from './re2.ts'
 import {
   type BuiltinSpan,
   findLua,
@@ -37,18 +38,24 @@ export class SpanConfigError extends Error {
 
 /**
  * A resolved matcher: what to look for in the pod's operations, Events or milestones. Regexes are
- * compiled; `name` is the regex whose capture names the instance; `duration` captures a duration.
+ * compiled RE2; `name` is the regex whose capture names the instance (on the message for events,
+ * on the operation string for operations); `duration` captures a duration from the message.
  */
 export interface SpanMatcher {
   readonly type: MatcherJson['Type']
-  /** Exact operation string, event reason or milestone name. */
+  /** Exact operation string (or upstream family key), event reason or milestone name. */
   readonly exact: string | null
   /** Regex on the operation string (operation) or on the event reason (event). */
-  readonly regex: RegExp | null
-  /** Regex on the event message (event); its capture names the instance. */
-  readonly message: RegExp | null
+  readonly regex: Re2 | null
+  /** NameRex: regex on the message (event) or the operation string (operation); captures the instance. */
+  readonly name: Re2 | null
   readonly component: string | null
-  readonly duration: RegExp | null
+  readonly duration: Re2 | null
+  /**
+   * `name` came from upstream's `NameRex`: it names instances of the span's `NameRef` only; on a
+   * span without NameRef it is not a filter (upstream matches such events whatever the name).
+   */
+  readonly nameRex: boolean
 }
 
 /** A resolved span rule. `builtin` names the §3 phase a `builtin` span stands for. */
@@ -58,7 +65,11 @@ export interface SpanRule {
   readonly owner: string
   readonly mode: 'start-finish' | 'direct-info' | 'builtin'
   readonly builtin: BuiltinSpan | null
+  /** NameRef path segments: one span per value found in the pod (`null`: a single span). */
+  readonly nameRef: readonly string[] | null
+  readonly needClose: boolean
   readonly start: readonly SpanMatcher[]
+  /** EndEvent + FinishEvent; for `direct-info` also DirectEvent. */
   readonly end: readonly SpanMatcher[]
 }
 
@@ -69,10 +80,17 @@ export interface ExtraProperty {
   readonly needMetric: boolean
 }
 
+/** The LifeFlag of an entry: tracking starts at a StartEvent and ends at the first FinishEvent. */
+export interface LifeFlag {
+  readonly start: readonly SpanMatcher[]
+  readonly finish: readonly SpanMatcher[]
+}
+
 /** One resolved entry: the spans of one action. */
 export interface SpanEntry {
   readonly action: 'PodCreate' | 'PodDelete'
   readonly name: string
+  readonly life: LifeFlag | null
   readonly extras: readonly ExtraProperty[]
   readonly spans: readonly SpanRule[]
 }
@@ -83,34 +101,50 @@ export type SpanConfig = readonly SpanEntry[]
 function matcher(m: MatcherJson): SpanMatcher {
   const exact =
     m.Type === 'operation' ? m.Operation : m.Type === 'event' ? (m.Reason ?? m.Name) : m.Name
-  const regex = m.Type === 'operation' ? (m.OperationRegex ?? m.NameRegex) : m.ReasonRegex
+  const regex = m.Type === 'operation' ? m.OperationRegex : m.ReasonRegex
+  const name = m.NameRex ?? m.NameRegex ?? (m.Type === 'event' ? m.MessageRegex : undefined)
   return {
     type: m.Type,
     exact: exact ?? null,
     regex: regex ?? null,
-    message: m.Type === 'event' ? (m.MessageRegex ?? m.NameRegex ?? null) : null,
+    name: m.Type === 'milestone' ? null : (name ?? null),
     component: m.Component ?? null,
-    duration: m.DurationRegex ?? null,
+    duration: m.DurationRex ?? m.DurationRegex ?? null,
+    nameRex: m.NameRex !== undefined,
   }
 }
 
+/** `spec.[name]containers.name` → `spec`, `containers`, `name` (match keys dropped). */
+function nameRefPath(ref: string): string[] {
+  return ref.split('.').map((seg) => seg.replace(/^\[[^\]]*\]/, ''))
+}
+
 function resolve(entry: SpanEntryJson): SpanEntry {
+  const life = entry.LifeFlag
   return {
     action: entry.ActionType,
     name: entry.ObjectRef.Name,
+    life: life
+      ? {
+          start: life.StartEvent.map(matcher),
+          finish: [...(life.FinishEvent ?? []), ...(life.EndEvent ?? [])].map(matcher),
+        }
+      : null,
     extras: Object.entries(entry.ExtraProperties).map(([key, p]) => ({
       key: p.Name || key,
       path: p.ValueRex.split('#'),
       needMetric: p.NeedMetric,
     })),
     spans: entry.Spans.map((s) => ({
-      name: s.Name,
-      type: s.Type || s.Name,
+      name: s.Name ?? s.Type,
+      type: s.Type || (s.Name ?? ''),
       owner: s.SpanOwner,
       mode: s.Mode,
       builtin: s.Mode === 'builtin' ? (s.Type as BuiltinSpan) : null,
+      nameRef: s.NameRef === undefined ? null : nameRefPath(s.NameRef),
+      needClose: s.NeedClose,
       start: s.StartEvent.map(matcher),
-      end: [...(s.EndEvent ?? []), ...(s.FinishEvent ?? [])].map(matcher),
+      end: [...(s.EndEvent ?? []), ...(s.FinishEvent ?? []), ...s.DirectEvent].map(matcher),
     })),
   }
 }
@@ -130,8 +164,9 @@ function spanNameAt(input: unknown, path: readonly (string | number)[]): string 
   if (typeof entry !== 'object' || entry === null) return null
   const e = entry as { Spans?: unknown; ObjectRef?: { Name?: unknown }; ActionType?: unknown }
   if (path[1] === 'Spans' && Array.isArray(e.Spans) && typeof path[2] === 'number') {
-    const span = e.Spans[path[2]] as { Name?: unknown } | undefined
+    const span = e.Spans[path[2]] as { Name?: unknown; Type?: unknown } | undefined
     if (typeof span?.Name === 'string') return span.Name
+    if (typeof span?.Type === 'string' && span.Type !== '') return span.Type
     return `Spans[${path[2]}]`
   }
   const name = e.ObjectRef?.Name
@@ -197,7 +232,7 @@ export const DEFAULT_SPAN_CONFIG: SpanConfig = parseSpanConfig(
 
 /**
  * The default config with `extra` laid over it: a span of the same action and Name replaces the
- * default one, others are added; extra properties add up.
+ * default one, others are added; extra properties add up; the last LifeFlag given wins.
  */
 export function mergeSpanConfig(
   extra: SpanConfig,
@@ -212,6 +247,7 @@ export function mergeSpanConfig(
     out.push({
       action,
       name: entries.map((e) => e.name).find((n) => n !== '') ?? '',
+      life: entries.reduce<LifeFlag | null>((life, e) => e.life ?? life, null),
       extras: entries.flatMap((e) => e.extras),
       spans: [...spans.values()],
     })

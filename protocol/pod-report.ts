@@ -54,7 +54,10 @@ export const ReportSli = v.object({
 })
 export type ReportSli = v.InferOutput<typeof ReportSli>
 
-/** Create SLO verdicts (LIFECYCLE §5). `pending` and `violated` are interim. */
+/**
+ * Create SLO verdicts (LIFECYCLE §5). `pending` and `violated` are interim; `ignored` = not judged
+ * (`ShouldIgnoreSinglePod` and the pod has no controller owner).
+ */
 export const CreateResult = v.picklist([
   'pending',
   'violated',
@@ -63,6 +66,7 @@ export const CreateResult = v.picklist([
   'failed',
   'killed',
   'incomplete',
+  'ignored',
 ])
 export type CreateResult = v.InferOutput<typeof CreateResult>
 

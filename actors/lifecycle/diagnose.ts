@@ -1,5 +1,6 @@
 import { DIAGNOSIS_CODES, type DiagnosisCode, phaseRank } from '../../protocol/diagnosis-codes.ts'
 import type { Evidence, Owner, ReportDiagnosis } from '../../protocol/pod-report.ts'
+import { formatTime } from '../../protocol/time.ts'
 import { deleteMark, deliveryEnd } from './derived.ts'
 import {
   type Budgets,
@@ -18,7 +19,7 @@ import {
   type PhaseSpans,
 } from './diagnosis-phases.ts'
 import { isSchedulingNoise } from './parse-scheduling.ts'
-import type { Mark, PodState } from './pod-state.ts'
+import { intervalEnd, type Mark, type PodState } from './pod-state.ts'
 import { containerRules } from './rules-container.ts'
 import { hookRules } from './rules-hooks.ts'
 import { imageRules } from './rules-image.ts'
@@ -48,31 +49,36 @@ export interface DiagnoseContext {
  * `success`; and `success` pods that saw Warning events (the diagnosis explains them).
  */
 export function shouldDiagnose(result: string, state: PodState): boolean {
-  if (result === 'pending') return false
+  if (result === 'pending' || result === 'ignored') return false
   if (result === 'success') return state.events.some((ev) => ev.type === 'Warning')
   return true
 }
 
-/** The instant the verdict speaks about: delivery, the delete, the failure, or now. */
-function verdictTime(state: PodState, result: string, now: number): number {
-  const earliest = (...marks: (Mark | undefined | null)[]): number | undefined => {
-    const ts = marks.filter((m): m is Mark => !!m).map((m) => m.t)
-    return ts.length > 0 ? Math.min(...ts) : undefined
+type Instant = { t: number; p: Mark['p'] }
+
+/** The instant the verdict speaks about (with its precision): delivery, the delete, the failure, or now. */
+function verdictTime(state: PodState, result: string, now: number): Instant {
+  const exact = (t: number): Instant => ({ t, p: 'us' })
+  const earliest = (...marks: (Mark | undefined | null)[]): Mark | undefined => {
+    let best: Mark | undefined
+    for (const m of marks) if (m && (!best || m.t < best.t)) best = m
+    return best
   }
   switch (result) {
     case 'success':
     case 'late':
-      return deliveryEnd(state)?.t ?? now
+      return deliveryEnd(state) ?? exact(now)
     case 'killed':
-      return deleteMark(state)?.t ?? now
+      return deleteMark(state) ?? exact(now)
     case 'failed': {
       const fail = state.createFailure
         ? { t: state.createFailure.t, p: 'us' as const, s: 'audit' as const }
         : undefined
-      return Math.min(earliest(state.ms.failed, state.evicted, fail, deleteMark(state)) ?? now, now)
+      const m = earliest(state.ms.failed, state.evicted, fail, deleteMark(state))
+      return m && m.t <= now ? m : exact(now)
     }
     default:
-      return now
+      return exact(now)
   }
 }
 
@@ -105,9 +111,10 @@ function significant(f: Finding, spans: PhaseSpans, budgets: Budgets): boolean {
  * 6 findings after the verdict instant (after delivery, or after the delete).
  */
 function tier(f: Finding, input: RuleInput, spans: PhaseSpans): number {
+  // "After" only when surely after: a coarse verdict time stands for its whole second.
   const after = input.delivered
-    ? f.first > input.delivered.t
-    : !f.terminal && f.first > input.cutoff
+    ? f.first >= intervalEnd(input.delivered)
+    : !f.terminal && f.first >= input.cutoffUntil
   if (after) return 6
   if (f.blocking) return f.kind === 'slow' ? 2 : f.terminal ? 0 : 1
   if (f.kind === 'slow') return 4
@@ -193,7 +200,8 @@ function fallback(state: PodState, input: RuleInput): Finding {
  */
 export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis | null {
   if (!shouldDiagnose(ctx.result, state)) return null
-  const cutoff = verdictTime(state, ctx.result, ctx.now)
+  const verdict = verdictTime(state, ctx.result, ctx.now)
+  const cutoff = verdict.t
   const end = deliveryEnd(state)
   const events = state.events
     .filter((ev) => !(ev.reason === 'FailedScheduling' && isSchedulingNoise(ev.message)))
@@ -208,6 +216,7 @@ export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis
     postStartHookTimeoutMs: ctx.postStartHookTimeoutMs,
     result: ctx.result,
     cutoff,
+    cutoffUntil: intervalEnd(verdict),
     delivered: end && end.t <= cutoff ? end : undefined,
   }
   const hard = [
@@ -248,14 +257,20 @@ export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis
     findings.push(r.f.code)
     if (also.length < ALSO_MAX) also.push(`also ${r.f.code}: ${oneLine(r.f.summary, 160)}`)
   }
-  const detail = [chosen.detail, ...also].filter((x) => x !== undefined).join(' | ')
+  // A killed pod that was blocked: the blocker is primary, the delete rides along as secondary.
+  const del = ctx.result === 'killed' && primary ? deleteMark(state) : undefined
+  const deleted = del ? [`then deleted at ${formatTime(del.t, del.p)} while blocked`] : []
+  const detail = [chosen.detail, ...deleted, ...also].filter((x) => x !== undefined).join(' | ')
+  const evidence = del
+    ? [...chosen.evidence, markEvidence('deleteRequested', del)]
+    : chosen.evidence
   return {
     code: chosen.code,
     owner: ownerOf(chosen),
     phase: chosen.phase,
     summary: chosen.summary,
     ...(detail !== '' ? { detail } : {}),
-    evidence: chosen.evidence,
+    evidence,
     findings,
   }
 }

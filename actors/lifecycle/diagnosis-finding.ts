@@ -22,6 +22,11 @@ export interface RuleInput {
   readonly result: string
   /** Evaluation instant, epoch µs: what blocks "now" is judged at this time. */
   readonly cutoff: number
+  /**
+   * End (exclusive) of the interval the cutoff stands for: a second-precision delete at 10:00:05
+   * may have come at 10:00:05.9, so only evidence from 10:00:06 on is surely after it.
+   */
+  readonly cutoffUntil: number
   /** When delivery ended (Ready, or a job's first start), if it did by `cutoff`. */
   readonly delivered: Mark | undefined
 }

@@ -167,6 +167,17 @@ export function offer(state: PodState, name: MilestoneName, c: Mark): boolean {
   return true
 }
 
+/**
+ * End (exclusive) of the interval a mark stands for, epoch µs: a time of precision `s` is
+ * somewhere in the whole second that holds it, [⌊t⌋ₛ, ⌊t⌋ₛ + 1 s), `ms` likewise; `us` is
+ * itself. Taking the containing second (not t + 1 s) makes the bound the same wherever inside
+ * its second a coarse time was recorded.
+ */
+export function intervalEnd(m: { t: number; p: Precision }): number {
+  const w = WIDTH[m.p]
+  return Math.floor(m.t / w) * w + w
+}
+
 /** Width of the window a mark's precision stands for, µs. */
 export function widthOf(m: Mark): number {
   return WIDTH[m.p]

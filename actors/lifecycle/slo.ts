@@ -1,4 +1,4 @@
-import { ignoresDeleteReason, selectThresholds } from '../../config/select-slo.ts'
+import { ignoresDeleteReason, isJudged, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import { deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
 import type { Mark, PodState, SloState } from './pod-state.ts'
@@ -11,6 +11,14 @@ export function thresholdsOf(state: PodState, config: SloConfig) {
     ownerKind: state.facts.owner?.kind ?? null,
     job: isJob(state),
   })
+}
+
+/**
+ * Whether `ShouldIgnoreSinglePod` leaves this pod unjudged: the Pod object was seen (so its owner
+ * is known) and it has no controller owner.
+ */
+export function notJudged(state: PodState, config: SloConfig): boolean {
+  return state.seenObject && !isJudged(config, { ownerKind: state.facts.owner?.kind ?? null })
 }
 
 /** Deadlines of the create SLO, epoch µs, once `created` is known. */
@@ -97,6 +105,12 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
     settle(state, config)
     return []
   }
+  if (notJudged(state, config)) {
+    // Not judged: no verdict effect, no alert, no metric; the report says `ignored`.
+    slo.result = 'ignored'
+    slo.final = true
+    return []
+  }
   const changes: SloChange[] = []
   const finish = (result: string, at: number, by: NonNullable<SloState['by']>): void => {
     const wasViolated = slo.result === 'violated'
@@ -137,7 +151,7 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
 
 function evaluateDelete(state: PodState, now: number, config: SloConfig): SloChange[] {
   const { deadline, giveUp, thresholdMs } = deleteClock(state, config)
-  if (deadline === null || giveUp === null) return []
+  if (deadline === null || giveUp === null || notJudged(state, config)) return []
   if (!state.slo.delete) {
     state.slo.delete = { result: 'pending', thresholdMs: null, violatedAt: null, final: false }
   }

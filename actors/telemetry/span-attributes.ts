@@ -60,8 +60,8 @@ export function podAttributes(state: PodState, clusterName: string | undefined):
   return attrs
 }
 
-/** The pod as a Kubernetes-shaped object, for ExtraProperties paths (`metadata#labels#app`). */
-function podView(state: PodState): Record<string, unknown> {
+/** The pod as a Kubernetes-shaped object, for ExtraProperties paths (`metadata#labels#app`) and NameRef. */
+export function podView(state: PodState): Record<string, unknown> {
   const f = state.facts
   return {
     metadata: {

@@ -6,6 +6,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api'
+import { currentSpanConfig } from '../../config/live-config.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import { mergeSpanConfig, type SpanConfig, type SpanEntry } from '../../config/span-config.ts'
 import type { ReportDiagnosis } from '../../protocol/pod-report.ts'
@@ -31,7 +32,7 @@ import {
   kubeEvents,
   podAttributes,
 } from './span-attributes.ts'
-import { configSpans } from './span-matchers.ts'
+import { configSpans, hitsOf } from './span-matchers.ts'
 import {
   type PlannedSpan,
   type PlannedTime,
@@ -95,8 +96,9 @@ const DEFAULT_MERGED = mergeSpanConfig([])
 function entryFor(spanConfig: SpanConfig | undefined, action: TraceAction): SpanEntry | undefined {
   let config = DEFAULT_MERGED
   if (spanConfig) {
-    config = merged.get(spanConfig) ?? mergeSpanConfig(spanConfig)
-    merged.set(spanConfig, config)
+    const now = currentSpanConfig(spanConfig) // a reloadable view: cache by what it holds now
+    config = merged.get(now) ?? mergeSpanConfig(now)
+    merged.set(now, config)
   }
   return config.find((e) => e.action === action)
 }
@@ -119,8 +121,12 @@ export function buildTrace(
     action === 'PodCreate' ? createWindow(state, opts.config) : deleteWindow(state, opts.config)
   if (!window) return { action, traceId, spans: [] }
   const { start } = window
+  const entry = entryFor(opts.spanConfig, action)
   const end = window.end.t < start.t ? start : window.end
-  const until = end.t + granularity(end.p)
+  // LifeFlag: tracking ends at the first FinishEvent (any of several); nothing after it is traced.
+  const finish = entry?.life ? hitsOf(state, entry.life.finish)[0] : undefined
+  const lifeEnd = finish ? finish.time.t + granularity(finish.time.p) : Number.POSITIVE_INFINITY
+  const until = Math.min(end.t + granularity(end.p), Math.max(lifeEnd, start.t + 1))
   const since = action === 'PodCreate' ? Number.NEGATIVE_INFINITY : start.t
   const inWindow = (t: PlannedTime) => t.t + granularity(t.p) > since && t.t < until
   const slo = action === 'PodCreate' ? state.slo.create : state.slo.delete
@@ -128,7 +134,6 @@ export function buildTrace(
   const clock =
     action === 'PodCreate' ? createClock(state, opts.config) : deleteClock(state, opts.config)
   const code = opts.diagnosis?.code ?? null
-  const entry = entryFor(opts.spanConfig, action)
   const rootAttrs: Attributes = {
     ...podAttributes(state, opts.clusterName),
     ...extraAttributes(state, entry?.extras ?? []),
@@ -160,7 +165,7 @@ export function buildTrace(
   for (const rule of entry?.spans ?? []) {
     const raws: RawSpan[] = rule.builtin
       ? builtinSpans(state, rule.builtin, rule.name)
-      : configSpans(state, rule)
+      : configSpans(state, rule, end)
     for (const raw of raws) {
       if (raw.start.t >= until) continue
       const index = seen.get(raw.name) ?? 0

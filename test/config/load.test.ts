@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
+import { ConfigError } from '../../config/config-error.ts'
 import {
   createSloConfigHolder,
   loadSloConfig,
   loadSloConfigFile,
   SloConfigHolder,
 } from '../../config/load.ts'
-import { ConfigError, DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
+import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 
 const UPSTREAM_JSON =
   '{"UserOnlineConfigMap":{"test-ns-one":"1m30s","test-ns-two":"6m"},' +

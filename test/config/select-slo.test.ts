@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
+  appOf,
   ignoresDeleteReason,
   isIgnoredNamespace,
+  isJudged,
   ruleMatches,
   type SloPodFacts,
   selectThresholds,
@@ -151,5 +153,90 @@ describe('namespace lists', () => {
     assert.equal(ignoresDeleteReason(config, 'test-ns-three'), true)
     assert.equal(ignoresDeleteReason(config, 'test-ns-four'), true)
     assert.equal(ignoresDeleteReason(config, 'app-ns'), false)
+  })
+})
+
+describe('UserAppConfigMap, UserSLAConfigMap and ShouldIgnoreSinglePod', () => {
+  const upstream = parseSloConfig({
+    UserOnlineConfigMap: { shop: '6m', linkeci: '1m' },
+    UserAppConfigMap: { checkout: '2m', web: '30s' },
+    UserSLAConfigMap: { linkeci: '10m', shop: '1m' },
+    ShouldIgnoreSinglePod: 'true',
+    rules: [{ match: { labels: { tier: 'gold' } }, create: '45s' }],
+  })
+  const cases: Array<[string, SloPodFacts, number, string]> = [
+    [
+      'app label picks the app threshold',
+      pod({ namespace: 'shop', labels: { app: 'checkout' } }),
+      120_000,
+      'UserAppConfigMap',
+    ],
+    [
+      'app.kubernetes.io/name is used without app',
+      pod({ namespace: 'shop', labels: { 'app.kubernetes.io/name': 'checkout' } }),
+      120_000,
+      'UserAppConfigMap',
+    ],
+    [
+      'app wins over app.kubernetes.io/name',
+      pod({ namespace: 'other', labels: { app: 'web', 'app.kubernetes.io/name': 'checkout' } }),
+      30_000,
+      'UserAppConfigMap',
+    ],
+    [
+      'an unlisted app falls back to the namespace',
+      pod({ namespace: 'shop', labels: { app: 'cart' } }),
+      360_000,
+      'UserOnlineConfigMap',
+    ],
+    [
+      'a rule ranks above the app map',
+      pod({ namespace: 'other', labels: { app: 'checkout', tier: 'gold' } }),
+      45_000,
+      'rule[0]',
+    ],
+    [
+      'the SLA floor raises a lower namespace threshold',
+      pod({ namespace: 'linkeci' }),
+      600_000,
+      'UserSLAConfigMap',
+    ],
+    [
+      'the SLA floor raises a rule threshold too',
+      pod({ namespace: 'linkeci', labels: { tier: 'gold' } }),
+      600_000,
+      'UserSLAConfigMap',
+    ],
+    [
+      'a threshold above the floor stays',
+      pod({ namespace: 'shop' }),
+      360_000,
+      'UserOnlineConfigMap',
+    ],
+    [
+      'the floor raises an app threshold below it',
+      pod({ namespace: 'shop', labels: { app: 'web' } }),
+      60_000,
+      'UserSLAConfigMap',
+    ],
+  ]
+  for (const [name, facts, createMs, source] of cases) {
+    it(name, () => {
+      const th = selectThresholds(upstream, facts)
+      assert.deepEqual({ createMs: th.createMs, source: th.source }, { createMs, source })
+    })
+  }
+
+  it('appOf reads app, then app.kubernetes.io/name', () => {
+    assert.equal(appOf(pod({ namespace: 'a', labels: { app: 'x' } })), 'x')
+    assert.equal(appOf(pod({ namespace: 'a', labels: { 'app.kubernetes.io/name': 'y' } })), 'y')
+    assert.equal(appOf(pod({ namespace: 'a' })), null)
+  })
+
+  it('ShouldIgnoreSinglePod leaves only pods without a controller owner unjudged', () => {
+    assert.equal(isJudged(upstream, { ownerKind: null }), false)
+    assert.equal(isJudged(upstream, {}), false)
+    assert.equal(isJudged(upstream, { ownerKind: 'ReplicaSet' }), true)
+    assert.equal(isJudged(DEFAULT_SLO_CONFIG, { ownerKind: null }), true)
   })
 })

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  ConfigError,
-  DEFAULT_SLO_CONFIG,
-  parseSloConfig,
-  parseSloConfigText,
-} from '../../config/slo-config.ts'
+import { ConfigError } from '../../config/config-error.ts'
+import { DEFAULT_SLO_CONFIG, parseSloConfig, parseSloConfigText } from '../../config/slo-config.ts'
 
 const UPSTREAM_EXAMPLE = {
   UserOnlineConfigMap: { 'test-ns-one': '1m30s', 'test-ns-two': '6m' },
@@ -14,9 +10,22 @@ const UPSTREAM_EXAMPLE = {
 }
 
 const DURATION = '(expected e.g. "1m30s", "6m", "480s")'
-const TOP_KEYS =
-  'one of UserOnlineConfigMap, IgnoredNamespaceForAudit, IgnoreDeleteReasonNamespace, ' +
-  'PostStartHookTimeout, rules, defaults, budgets, or an extension key starting with "$" or "x-"'
+const KNOWN =
+  'UserOnlineConfigMap, UserAppConfigMap, UserSLAConfigMap, IgnoredNamespaceForAudit, ' +
+  'IgnoreDeleteReasonNamespace, PostStartHookTimeout, ShouldIgnoreSinglePod, ' +
+  'ShouldRetainOldMetrics, rules, defaults, budgets, or an extension key starting with "$" or "x-"'
+
+/** All eight keys of upstream's LunettesConfig (pkg/config/config.go), booleans as Go writes them. */
+const ALL_UPSTREAM_KEYS = {
+  UserOnlineConfigMap: { 'test-ns': '1m30s' },
+  UserAppConfigMap: { checkout: '2m' },
+  UserSLAConfigMap: { linkeci: '10m' },
+  IgnoredNamespaceForAudit: ['app-ns'],
+  PostStartHookTimeout: '20s',
+  ShouldIgnoreSinglePod: 'true',
+  ShouldRetainOldMetrics: 'false',
+  IgnoreDeleteReasonNamespace: ['test-ns-three'],
+}
 
 /** The ConfigError that parsing `input` throws (fails the test if it throws nothing else). */
 function rejection(input: unknown): ConfigError {
@@ -117,6 +126,41 @@ describe('parseSloConfig: valid configs', () => {
   })
 })
 
+describe('parseSloConfig: upstream LunettesConfig keys', () => {
+  it('loads all eight keys with Go-string booleans', () => {
+    const config = parseSloConfig(ALL_UPSTREAM_KEYS)
+    assert.deepEqual(Object.fromEntries(config.userOnlineConfigMap), { 'test-ns': 90_000 })
+    assert.deepEqual(Object.fromEntries(config.userAppConfigMap), { checkout: 120_000 })
+    assert.deepEqual(Object.fromEntries(config.userSlaConfigMap), { linkeci: 600_000 })
+    assert.deepEqual([...config.ignoredNamespaceForAudit], ['app-ns'])
+    assert.deepEqual([...config.ignoreDeleteReasonNamespace], ['test-ns-three'])
+    assert.equal(config.postStartHookTimeoutMs, 20_000)
+    assert.equal(config.shouldIgnoreSinglePod, true)
+    assert.equal(config.shouldRetainOldMetrics, false)
+    assert.deepEqual(config.warnings, [])
+  })
+
+  it('takes real JSON booleans too, and both default to false', () => {
+    const config = parseSloConfig({ ShouldIgnoreSinglePod: false, ShouldRetainOldMetrics: true })
+    assert.equal(config.shouldIgnoreSinglePod, false)
+    assert.equal(config.shouldRetainOldMetrics, true)
+    assert.equal(DEFAULT_SLO_CONFIG.shouldIgnoreSinglePod, false)
+    assert.equal(DEFAULT_SLO_CONFIG.shouldRetainOldMetrics, false)
+  })
+
+  it('warns about an unknown top-level key instead of refusing the config', () => {
+    const config = parseSloConfig({ UserOnlineConfigMapp: {}, ...UPSTREAM_EXAMPLE }, 'cm.json')
+    assert.equal(config.userOnlineConfigMap.get('test-ns-one'), 90_000)
+    assert.deepEqual(config.warnings, [
+      `SLO config in cm.json: unknown key "UserOnlineConfigMapp" ignored (known: ${KNOWN})`,
+    ])
+  })
+
+  it('still refuses unknown keys inside our own nested objects', () => {
+    assert.match(rejection({ defaults: { giveup: '1h' } }).message, /unknown key "giveup"/)
+  })
+})
+
 describe('parseSloConfig: errors name the key, the value and the expectation', () => {
   const cases: Array<[unknown, string, string]> = [
     [
@@ -125,9 +169,14 @@ describe('parseSloConfig: errors name the key, the value and the expectation', (
       `invalid SLO config: UserOnlineConfigMap.test-ns-one: "90 seconds" is not a Go duration ${DURATION}`,
     ],
     [
-      { UserOnlineConfigMapp: {} },
-      'UserOnlineConfigMapp',
-      `invalid SLO config: UserOnlineConfigMapp: unknown key "UserOnlineConfigMapp" (expected ${TOP_KEYS})`,
+      { ShouldIgnoreSinglePod: 'yes' },
+      'ShouldIgnoreSinglePod',
+      'invalid SLO config: ShouldIgnoreSinglePod: "yes" is not a boolean (expected true, false, or the string "true" / "false")',
+    ],
+    [
+      { UserSLAConfigMap: { linkeci: 10 } },
+      'UserSLAConfigMap.linkeci',
+      `invalid SLO config: UserSLAConfigMap.linkeci: 10 is not a string ${DURATION}`,
     ],
     [42, '', 'invalid SLO config: 42 is not an object (expected a JSON object)'],
     [[], '', 'invalid SLO config: [] is not an object (expected a JSON object)'],

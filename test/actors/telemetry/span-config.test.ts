@@ -187,7 +187,7 @@ describe('span config: loading', () => {
     )
     rejects(
       entry([{ Name: 'bad_re', EndEvent: [{ Type: 'event', NameRegex: '(' }] }]),
-      /\[0\]\.Spans\[0\]\.EndEvent\[0\]\.NameRegex \(span "bad_re"\): .*valid regular expression/,
+      /\[0\]\.Spans\[0\]\.EndEvent\[0\]\.NameRegex \(span "bad_re"\): .*valid RE2 regular expression/,
       'bad_re',
     )
     rejects(entry([{ Name: 'no_end', StartEvent: [] }]), /span "no_end"\).*EndEvent/, 'no_end')
