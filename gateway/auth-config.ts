@@ -142,7 +142,12 @@ export function gatewaySecurityFromEnv(env: Env, io: SecurityIo = defaultIo): Ga
     throw new Error(`LUNETTES_API_AUTH=${mode}: expected kubernetes (or unset: read tokens only)`)
   }
   const ttlText = env.LUNETTES_API_AUTH_TTL || '30s'
-  const ttlMs = parseGoDuration(ttlText)
+  let ttlMs: number
+  try {
+    ttlMs = parseGoDuration(ttlText)
+  } catch (err: unknown) {
+    throw new Error(`LUNETTES_API_AUTH_TTL=${ttlText}: ${err instanceof Error ? err.message : err}`)
+  }
   if (!(ttlMs > 0)) throw new Error(`LUNETTES_API_AUTH_TTL=${ttlText}: must be positive`)
   const webhook: WebhookAuthOptions = {
     requireClientCert: mtls,

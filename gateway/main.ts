@@ -83,7 +83,6 @@ export function gatewayConfigFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): GatewaySettings {
   if (env.LUNETTES_HTTP_ADDR) parseAddr(env.LUNETTES_HTTP_ADDR)
-  const { addr, webhook, warnings: _logged, ...security } = gatewaySecurityFromEnv(env)
   const max = env.LUNETTES_WEBHOOK_MAX_BYTES
   const maxBodyBytes = max ? Number(max) : DEFAULT_MAX_BODY_BYTES
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
@@ -98,6 +97,7 @@ export function gatewayConfigFromEnv(
   if (caFile && !certFile) {
     throw new Error('LUNETTES_CLIENT_CA needs LUNETTES_TLS_CERT and LUNETTES_TLS_KEY (mTLS is TLS)')
   }
+  const { addr, webhook, warnings: _logged, ...security } = gatewaySecurityFromEnv(env)
   return {
     addr,
     webhook: { maxBodyBytes, ...webhook },
