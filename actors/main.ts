@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { startConfigReload } from '../config/config-reload.ts'
+import { decideExposure, parseInsecure } from '../config/exposure.ts'
 import { parsePartitions, partitionCount } from '../protocol/subjects.ts'
 import { checkHostEnv, hostDurations } from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
@@ -36,8 +38,10 @@ LUNETTES_RETENTION (how long a finished pod's report is kept, 168h), LUNETTES_LI
 a pod nothing is heard of, and its index entries, are kept, 720h), LUNETTES_IDLE (an actor unused
 this long leaves memory, 5m), LUNETTES_BACKLOG_GRACE (behind a backlog, alarms fire once the
 stream is this far past their deadline, 60s),
-LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 0.0.0.0:9464; empty
-disables), LOG_LEVEL,
+LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 127.0.0.1:9464, or
+0.0.0.0:9464 with LUNETTES_METRICS_TOKEN; empty disables), LUNETTES_METRICS_TOKEN(_FILE) (bearer
+token /metrics requires), LUNETTES_INSECURE (true: serve /metrics unauthenticated on any address),
+LOG_LEVEL,
 LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
 LUNETTES_SPAN_CONFIG / LUNETTES_SPAN_CONFIG_JSON (upstream span config), LUNETTES_JAEGER_UI_URL
@@ -145,9 +149,73 @@ export function untilSignal(): Promise<void> {
   })
 }
 
-/** The process logger: pino to stderr at LOG_LEVEL. */
+/** Fields whose values never reach a log line, at any of the first three levels of an object. */
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'cookie',
+  'password',
+  'pass',
+  'token',
+  'secret',
+  'credentials',
+  'apiToken',
+  'webhookToken',
+  'metricsToken',
+]
+/** pino `redact` paths for `SECRET_KEYS` (also under `headers`). */
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
+
+/** The process logger: pino to stderr at LOG_LEVEL, with secret fields redacted. */
 export function processLogger(env: Env): Logger {
-  return pino({ level: env.LOG_LEVEL ?? 'info' }, pino.destination(2))
+  return pino(
+    { level: env.LOG_LEVEL ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    pino.destination(2),
+  )
+}
+
+/**
+ * Where the actor host's probe server listens and which token its /metrics needs
+ * (`LUNETTES_METRICS_ADDR`, `LUNETTES_METRICS_TOKEN` or `_FILE`, `LUNETTES_INSECURE`), decided by
+ * config/exposure.ts: loopback unless /metrics is authenticated. `addr` null: disabled. Throws
+ * naming the variable before anything connects.
+ */
+export function probeSettings(env: Env): {
+  addr: string | null
+  metricsToken: string | undefined
+  warnings: readonly string[]
+} {
+  const insecure = parseInsecure(env.LUNETTES_INSECURE)
+  let metricsToken = env.LUNETTES_METRICS_TOKEN?.trim() || undefined
+  const file = env.LUNETTES_METRICS_TOKEN_FILE || undefined
+  if (metricsToken && file) {
+    throw new Error('LUNETTES_METRICS_TOKEN and LUNETTES_METRICS_TOKEN_FILE are both set: use one')
+  }
+  if (file) {
+    try {
+      metricsToken = readFileSync(file, 'utf8').trim() || undefined
+    } catch {
+      throw new Error(`LUNETTES_METRICS_TOKEN_FILE=${file}: cannot read`)
+    }
+    if (!metricsToken) throw new Error(`LUNETTES_METRICS_TOKEN_FILE=${file}: the file is empty`)
+  }
+  if (env.LUNETTES_METRICS_ADDR === '') return { addr: null, metricsToken, warnings: [] }
+  const exposure = decideExposure({
+    listener: 'the actor metrics port',
+    addrVariable: 'LUNETTES_METRICS_ADDR',
+    addr: env.LUNETTES_METRICS_ADDR,
+    defaultPort: 9464,
+    surfaces: [
+      {
+        name: '/metrics',
+        authenticated: metricsToken !== undefined,
+        settings: ['LUNETTES_METRICS_TOKEN'],
+      },
+    ],
+    insecure,
+  })
+  if (!exposure.ok) throw new Error(exposure.message)
+  return { addr: exposure.addr, metricsToken, warnings: exposure.warnings }
 }
 
 /** The backends from NATS_URL / REDIS_URL / LUNETTES_STORE_PREFIX (embedded when unset). */
@@ -183,7 +251,9 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     return 0
   }
   checkHostEnv(env) // fails fast, before connecting, on a bad setting
+  const probes = probeSettings(env)
   const log = processLogger(env)
+  for (const warning of probes.warnings) log.warn({ addr: probes.addr }, warning)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
   const actors = await startActors({
@@ -195,8 +265,9 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     standby: !values['no-standby'],
     replay: values.replay,
   })
-  const addr = env.LUNETTES_METRICS_ADDR ?? '0.0.0.0:9464'
-  const server = addr ? serveProbes(addr, registry, () => actors.health()) : null
+  const server = probes.addr
+    ? serveProbes(probes.addr, registry, () => actors.health(), probes.metricsToken)
+    : null
   await untilSignal()
   await actors.stop()
   server?.close()

@@ -1,10 +1,14 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Registry } from 'prom-client'
+import { accessLog } from './access-log.ts'
+import { metricsAuth } from './auth.ts'
+import { type ApiAuthOptions, apiAuth } from './auth-api.ts'
 import { errorResponse } from './errors.ts'
 import type { GatewayBus, GatewayEnv, GatewayLog } from './ports.ts'
 import { queryRoutes } from './routes/queries.ts'
 import { type WebhookOptions, webhookRoutes } from './routes/webhook.ts'
+import { securityHeaders } from './security-headers.ts'
 import { webhookMetrics } from './webhook-metrics.ts'
 
 /** Everything the gateway app depends on; nothing here opens a socket. */
@@ -16,6 +20,10 @@ export interface AppDeps {
   /** Namespaces whose audit events are dropped (`SloConfig.ignoredNamespaceForAudit`). */
   readonly ignoredNamespaces: ReadonlySet<string>
   readonly webhook: WebhookOptions
+  /** Query API authentication (read tokens, Kubernetes); absent: open (loopback only). */
+  readonly api?: ApiAuthOptions | undefined
+  /** `LUNETTES_METRICS_TOKEN`: bearer token required on `GET /metrics`; absent: open. */
+  readonly metricsToken?: string | undefined
   /** How long a query waits for the query service, ms (default 5000). */
   readonly queryTimeoutMs?: number | undefined
   /** Where the webhook counters go and what `GET /metrics` serves; absent: no /metrics. */
@@ -53,6 +61,7 @@ async function isReady(check: () => Promise<boolean>): Promise<boolean> {
 export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   const { registry, log } = deps
   const app = new Hono<GatewayEnv>()
+  app.use(accessLog(log), securityHeaders())
 
   app.get('/healthz', (c) => c.text('ok'))
   app.get('/readyz', async (c) => {
@@ -60,7 +69,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
     return ok ? c.text('ready') : c.text('not ready', 503)
   })
   if (registry) {
-    app.get('/metrics', async (c) =>
+    app.get('/metrics', metricsAuth(deps.metricsToken), async (c) =>
       c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
     )
   }
@@ -75,12 +84,15 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       log,
     }),
   )
+  const foreignTokens = [deps.webhook.token, deps.metricsToken].filter((t) => t !== undefined)
+  app.use('/api/*', apiAuth(deps.api && { ...deps.api, foreignTokens }, log))
   app.route(
     '/api/v1',
     queryRoutes({
       bus: deps.bus,
       queryTimeoutMs: deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       now: deps.now ?? Date.now,
+      log,
     }),
   )
 

@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | 'Forbidden'
   | 'NotFound'
   | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
   | 'Unavailable'
   | 'Timeout'
   | 'Internal'

@@ -4,13 +4,19 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { type HttpBindings, serve } from '@hono/node-server'
+import { decideExposure } from '../config/exposure.ts'
 import { type AppDeps, createApp } from './app.ts'
+import { certificateNames } from './auth.ts'
+import { DEFAULT_HTTP_PORT, gatewaySecurityFromEnv, gatewaySurfaces } from './auth-config.ts'
 import type { GatewayBindings } from './ports.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.ts'
 import type { WebhookOptions } from './routes/webhook.ts'
 
-/** Default listen address (`LUNETTES_HTTP_ADDR`). */
-export const DEFAULT_HTTP_ADDR = '0.0.0.0:8080'
+/**
+ * Default listen address (`LUNETTES_HTTP_ADDR`) without authentication; with every surface
+ * authenticated it is `0.0.0.0:8080` (config/exposure.ts).
+ */
+export const DEFAULT_HTTP_ADDR = `127.0.0.1:${DEFAULT_HTTP_PORT}`
 
 /** PEM files for HTTPS; with `caFile`, clients may present certificates signed by that CA. */
 export interface TlsFiles {
@@ -31,6 +37,9 @@ export interface GatewaySettings {
   /** `host:port` to listen on. */
   readonly addr: string
   readonly webhook: WebhookOptions
+  readonly api?: AppDeps['api']
+  readonly metricsToken?: string | undefined
+  readonly insecure?: boolean | undefined
   readonly tls?: TlsFiles | undefined
 }
 
@@ -40,6 +49,8 @@ export interface StartGatewayOptions extends AppDeps {
   readonly addr: string
   /** HTTPS (and mTLS when a client CA is given); absent: plain HTTP. */
   readonly tls?: TlsFiles | TlsPem | undefined
+  /** `LUNETTES_INSECURE=true`: unauthenticated surfaces may listen on a non-loopback address. */
+  readonly insecure?: boolean | undefined
 }
 
 /** A listening gateway. */
@@ -61,16 +72,17 @@ export function parseAddr(addr: string): { hostname: string; port: number } {
 }
 
 /**
- * Reads the gateway settings: `LUNETTES_HTTP_ADDR` (default `0.0.0.0:8080`),
- * `LUNETTES_WEBHOOK_TOKEN`, `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), and the PEM file paths
- * `LUNETTES_TLS_CERT`, `LUNETTES_TLS_KEY`, `LUNETTES_CLIENT_CA` (a client CA turns on mTLS: the
- * webhook then requires a verified client certificate). Throws an Error naming the bad variable.
+ * Reads the gateway settings: `LUNETTES_HTTP_ADDR` (default `127.0.0.1:8080`, or `0.0.0.0:8080`
+ * when every surface is authenticated), the credentials of gateway/auth-config.ts,
+ * `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), and the PEM file paths `LUNETTES_TLS_CERT`,
+ * `LUNETTES_TLS_KEY`, `LUNETTES_CLIENT_CA` (a client CA turns on mTLS: the webhook then requires
+ * a verified client certificate named in `LUNETTES_CLIENT_NAMES`). Throws an Error naming the bad
+ * variable, or refusing an unauthenticated non-loopback address.
  */
 export function gatewayConfigFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): GatewaySettings {
-  const addr = env.LUNETTES_HTTP_ADDR || DEFAULT_HTTP_ADDR
-  parseAddr(addr)
+  if (env.LUNETTES_HTTP_ADDR) parseAddr(env.LUNETTES_HTTP_ADDR)
   const max = env.LUNETTES_WEBHOOK_MAX_BYTES
   const maxBodyBytes = max ? Number(max) : DEFAULT_MAX_BODY_BYTES
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
@@ -85,14 +97,11 @@ export function gatewayConfigFromEnv(
   if (caFile && !certFile) {
     throw new Error('LUNETTES_CLIENT_CA needs LUNETTES_TLS_CERT and LUNETTES_TLS_KEY (mTLS is TLS)')
   }
-  const token = env.LUNETTES_WEBHOOK_TOKEN || undefined
+  const { addr, webhook, warnings: _logged, ...security } = gatewaySecurityFromEnv(env)
   return {
     addr,
-    webhook: {
-      maxBodyBytes,
-      requireClientCert: Boolean(caFile),
-      ...(token === undefined ? {} : { token }),
-    },
+    webhook: { maxBodyBytes, ...webhook },
+    ...security,
     ...(certFile && keyFile ? { tls: { certFile, keyFile, caFile } } : {}),
   }
 }
@@ -112,6 +121,13 @@ function clientCertAuthorized(incoming: IncomingMessage): boolean {
   return incoming.socket instanceof TLSSocket && incoming.socket.authorized
 }
 
+/** The verified client certificate's CN and SAN values (empty when none was verified). */
+function clientCertNames(incoming: IncomingMessage): string[] {
+  if (!(incoming.socket instanceof TLSSocket) || !incoming.socket.authorized) return []
+  const cert = incoming.socket.getPeerCertificate()
+  return certificateNames(cert.subject?.CN, cert.subjectaltname)
+}
+
 /**
  * Starts the gateway on `addr`: HTTP, or HTTPS with `tls`. With a client CA the server asks for a
  * client certificate but does not reject the handshake (`rejectUnauthorized: false`), so the
@@ -129,12 +145,25 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   if (opts.webhook.requireClientCert && !tls?.ca) {
     throw new Error('the webhook requires client certificates but no client CA is configured')
   }
-  if (opts.webhook.token === undefined && !opts.webhook.requireClientCert) {
-    opts.log.warn({ addr: opts.addr }, 'audit webhook accepts unauthenticated requests')
+  if (opts.webhook.requireClientCert && !opts.webhook.clientNames?.length) {
+    throw new Error('the webhook requires client certificates but no client names are allowed')
   }
+  const exposure = decideExposure({
+    listener: 'the gateway',
+    addrVariable: 'LUNETTES_HTTP_ADDR',
+    addr: opts.addr,
+    defaultPort: DEFAULT_HTTP_PORT,
+    surfaces: gatewaySurfaces({ ...opts, metrics: opts.registry !== undefined }),
+    insecure: opts.insecure === true,
+  })
+  if (!exposure.ok) throw new Error(exposure.message)
+  for (const warning of exposure.warnings) opts.log.warn({ addr: opts.addr }, warning)
   const app = createApp(opts)
   const fetch = (req: Request, env: HttpBindings) => {
-    const bindings: GatewayBindings = { clientCertAuthorized: clientCertAuthorized(env.incoming) }
+    const bindings: GatewayBindings = {
+      clientCertAuthorized: clientCertAuthorized(env.incoming),
+      clientCertNames: clientCertNames(env.incoming),
+    }
     return app.fetch(req, bindings)
   }
   const listener = {

@@ -48,9 +48,21 @@ export function isNamedError(err: unknown, name: string): err is Error {
  */
 export interface GatewayBindings {
   readonly clientCertAuthorized?: boolean
+  /** The verified client certificate's subject CN and SAN values (mTLS allow-list). */
+  readonly clientCertNames?: readonly string[]
+}
+
+/**
+ * Per-request values the auth middlewares set: `caller` (an identity for the access log, never a
+ * secret) and `namespaces` (what the caller may read: null for everything).
+ */
+export interface GatewayVariables {
+  caller?: string
+  namespaces?: readonly string[] | null
 }
 
 /** The Hono environment of every gateway app and route. */
 export interface GatewayEnv {
   Bindings: GatewayBindings
+  Variables: GatewayVariables
 }

@@ -7,10 +7,16 @@ export const QUERY_NAMES = ['debugpod', 'debugslo', 'pods'] as const
 const Uid = v.pipe(v.string(), v.minLength(1), v.maxLength(128))
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(253))
 
+/**
+ * The namespaces the asking user may read (the gateway's auth decides them): results outside
+ * them are left out (debugpod answers NotFound). Absent or null: no restriction.
+ */
+const Namespaces = v.optional(v.nullable(v.pipe(v.array(Name), v.maxLength(10_000))))
+
 /** debugpod request: one pod by UID, or the newest pod that held `namespace/name`. */
 export const DebugPodRequest = v.union([
-  v.object({ uid: Uid }),
-  v.object({ namespace: Name, name: Name }),
+  v.object({ uid: Uid, namespaces: Namespaces }),
+  v.object({ namespace: Name, name: Name, namespaces: Namespaces }),
 ])
 export type DebugPodRequest = v.InferOutput<typeof DebugPodRequest>
 
@@ -56,6 +62,7 @@ export const DebugSloRequest = v.object({
   from: v.pipe(v.string(), v.isoTimestamp()),
   to: v.pipe(v.string(), v.isoTimestamp()),
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)), 500),
+  namespaces: Namespaces,
 })
 export type DebugSloRequest = v.InferOutput<typeof DebugSloRequest>
 
@@ -98,6 +105,7 @@ export type DebugSloReply = v.InferOutput<typeof DebugSloReply>
 export const PodsRequest = v.object({
   namespace: v.optional(Name),
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
+  namespaces: Namespaces,
 })
 export type PodsRequest = v.InferOutput<typeof PodsRequest>
 

@@ -13,15 +13,21 @@ import {
 import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
-import { gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
+import { type GatewaySettings, gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
 import { partitionCount } from '../protocol/subjects.ts'
 
 type Env = Record<string, string | undefined>
 
-async function gateway(backends: Backends, env: Env, log: Logger, registry: Registry) {
+async function gateway(
+  settings: GatewaySettings,
+  backends: Backends,
+  env: Env,
+  log: Logger,
+  registry: Registry,
+) {
   const config = loadSloConfig(env)
   const running = await startGateway({
-    ...gatewayConfigFromEnv(env),
+    ...settings,
     bus: backends.bus,
     partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
@@ -37,19 +43,23 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
       'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /healthz, /readyz, /metrics.\n' +
-        'Env: NATS_URL, LUNETTES_HTTP_ADDR (0.0.0.0:8080), LUNETTES_WEBHOOK_TOKEN, LUNETTES_WEBHOOK_MAX_BYTES,\n' +
-        'LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_CLIENT_CA (mTLS), LUNETTES_PARTITIONS.\n',
+        'Env: NATS_URL, LUNETTES_HTTP_ADDR (127.0.0.1:8080; 0.0.0.0:8080 once every surface is authenticated),\n' +
+        'LUNETTES_WEBHOOK_TOKEN(_FILE), LUNETTES_CLIENT_CA + LUNETTES_CLIENT_NAMES (mTLS allow-list),\n' +
+        'LUNETTES_API_TOKEN(_FILE) (comma-separated read tokens), LUNETTES_API_AUTH=kubernetes (TokenReview +\n' +
+        'SubjectAccessReview, LUNETTES_API_AUTH_TTL 30s), LUNETTES_METRICS_TOKEN(_FILE), LUNETTES_INSECURE,\n' +
+        'LUNETTES_WEBHOOK_MAX_BYTES, LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_PARTITIONS.\n',
     )
     return 0
   }
   partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
+  const settings = gatewayConfigFromEnv(env)
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the gateway makes sure its signals have a stream to land in.
   await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {
     log.warn({ err }, 'could not create the signal stream yet; webhook answers 503 until it exists')
   })
-  const running = await gateway(backends, env, log, processRegistry())
+  const running = await gateway(settings, backends, env, log, processRegistry())
   await untilSignal()
   await running.close()
   await backends.close()
@@ -74,11 +84,12 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
     return 0
   }
   checkHostEnv(env) // fails fast, before connecting, on a bad setting
+  const settings = gatewayConfigFromEnv(env) // refuses an open gateway on the network
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
   const actors = await startActors({ backends, env, log, registry })
-  const http = await gateway(backends, env, log, registry)
+  const http = await gateway(settings, backends, env, log, registry)
   const collectors = await startCollectors(backends, env, log, collectOptions(argv, env))
   log.info(
     { collectors: collectors.names, bus: backends.kind.bus, store: backends.kind.store },

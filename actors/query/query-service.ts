@@ -95,6 +95,34 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
     }
   }
 
+  /**
+   * The newest `limit` states whose `type` SLO finished in [from, to], in `namespace` (or all),
+   * within the caller's `namespaces` (null: no restriction); `more` when more matched.
+   */
+  async function scoped(
+    type: 'create' | 'delete',
+    req: { namespace?: string | undefined; namespaces?: readonly string[] | null | undefined },
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<{ states: PodState[]; more: boolean }> {
+    const loadAll = async (uids: string[]) =>
+      (await Promise.all(uids.map(load))).filter((s) => s !== null)
+    if (!req.namespaces) {
+      const uids = await store.sloRange(type, req.namespace ?? null, from, to, limit + 1)
+      return { states: await loadAll(uids.slice(0, limit)), more: uids.length > limit }
+    }
+    const allowed = req.namespaces
+    const list = req.namespace ? allowed.filter((ns) => ns === req.namespace) : [...allowed]
+    const uids = (
+      await Promise.all(list.map((ns) => store.sloRange(type, ns, from, to, limit + 1)))
+    ).flat()
+    const finished = (s: PodState) =>
+      (type === 'create' ? (s.ms.ready ?? s.ms.deleted) : s.ms.deleted)?.t ?? 0
+    const states = (await loadAll(uids)).sort((a, b) => finished(b) - finished(a))
+    return { states: states.slice(0, limit), more: uids.length > limit }
+  }
+
   async function debugpod(data: Uint8Array) {
     const req = parse(DebugPodRequest, data)
     let state: PodState | null = null
@@ -105,6 +133,8 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
         if (state) break
       }
     }
+    // Outside the caller's namespaces a pod answers as if it did not exist.
+    if (state && req.namespaces && !req.namespaces.includes(state.namespace)) state = null
     if (!state) {
       const what = 'uid' in req ? `uid ${req.uid}` : `${req.namespace}/${req.name}`
       throw new QueryFailure('NotFound', `no pod with ${what}`)
@@ -131,12 +161,13 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
     const from = parseTime(req.from)?.time ?? 0
     const to = parseTime(req.to)?.time ?? 0
     if (to < from) throw new QueryFailure('BadRequest', 'to: must not be before from')
-    const uids = await store.sloRange(req.type, req.namespace ?? null, from, to, req.limit + 1)
-    const states = (await Promise.all(uids.slice(0, req.limit).map(load))).filter((s) => s !== null)
+    const { states, more } = await scoped(req.type, req, from, to, req.limit)
     const pods = states
       .map((s) => sloPod(s, req.type))
       .filter((p) => (!req.result || p.result === req.result) && (!req.code || p.code === req.code))
-    const namespaces = req.namespace ? [req.namespace] : await store.rollupNamespaces(req.type)
+    const namespaces = (
+      req.namespace ? [req.namespace] : await store.rollupNamespaces(req.type)
+    ).filter((ns) => !req.namespaces || req.namespaces.includes(ns))
     const minutes = await Promise.all(
       namespaces.map((ns) =>
         store.rollups(req.type, ns, Math.floor(from / 60e6), Math.floor(to / 60e6)),
@@ -148,21 +179,14 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
       from: req.from,
       to: req.to,
       pods,
-      truncated: uids.length > req.limit,
+      truncated: more,
       ...agg,
     }
   }
 
   async function pods(data: Uint8Array) {
     const req = parse(PodsRequest, data)
-    const uids = await store.sloRange(
-      'create',
-      req.namespace ?? null,
-      0,
-      Number.MAX_SAFE_INTEGER,
-      req.limit,
-    )
-    const states = (await Promise.all(uids.map(load))).filter((s) => s !== null)
+    const { states } = await scoped('create', req, 0, Number.MAX_SAFE_INTEGER, req.limit)
     return { pods: states.map((s) => sloPod(s, 'create')) }
   }
 

@@ -1,9 +1,15 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { QueryError } from '../../protocol/queries.ts'
+import { type PodsRequest, QueryError } from '../../protocol/queries.ts'
 import { querySubject } from '../../protocol/subjects.ts'
 import { httpError } from '../errors.ts'
-import { BUS_ERRORS, type GatewayBus, type GatewayEnv, isNamedError } from '../ports.ts'
+import {
+  BUS_ERRORS,
+  type GatewayBus,
+  type GatewayEnv,
+  type GatewayLog,
+  isNamedError,
+} from '../ports.ts'
 import { debugPodParams, debugSloParams } from '../query-params.ts'
 
 /** What the query routes need. */
@@ -13,10 +19,30 @@ export interface QueryDeps {
   readonly queryTimeoutMs: number
   /** Wall clock, epoch ms (the default debugslo window ends now). */
   readonly now: () => number
+  readonly log: GatewayLog
 }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+const PodsQuery = v.object({
+  namespace: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(253))),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,4}$/), v.transform(Number), v.minValue(1), v.maxValue(1000)),
+  ),
+})
+
+/** Pod search parameters: `namespace` (optional), `limit` 1–1000 (default 100). */
+function podsParams(query: Record<string, string>): PodsRequest {
+  const r = v.safeParse(PodsQuery, query, { abortEarly: true })
+  if (!r.success) {
+    const key = v.getDotPath(r.issues[0]) ?? 'query'
+    const rule = key === 'limit' ? 'expected an integer from 1 to 1000' : 'invalid value'
+    throw httpError(400, 'BadRequest', `${key}: ${rule}`)
+  }
+  const { namespace, limit = 100 } = r.output
+  return { limit, ...(namespace === undefined ? {} : { namespace }) }
+}
 
 const STATUS_OF = { NotFound: 404, BadRequest: 400, Internal: 500 } as const
 
@@ -24,12 +50,19 @@ const STATUS_OF = { NotFound: 404, BadRequest: 400, Internal: 500 } as const
  * Asks the actor hosts' query service `name` over the bus and relays its reply: the reply's bytes
  * unchanged on success, its `{"error"}` with 404/400/500; no responders → 503, timeout → 504.
  */
-async function ask(deps: QueryDeps, name: string, request: unknown): Promise<Response> {
+async function ask(
+  deps: QueryDeps,
+  name: string,
+  request: object,
+  namespaces: readonly string[] | null | undefined,
+): Promise<Response> {
+  // The caller's scope travels with the query: the query service filters by it.
+  const scoped = namespaces ? { ...request, namespaces } : request
   let reply: Uint8Array
   try {
     reply = await deps.bus.request(
       querySubject(name),
-      encoder.encode(JSON.stringify(request)),
+      encoder.encode(JSON.stringify(scoped)),
       deps.queryTimeoutMs,
     )
   } catch (err: unknown) {
@@ -53,6 +86,11 @@ async function ask(deps: QueryDeps, name: string, request: unknown): Promise<Res
   }
   const failure = v.safeParse(QueryError, json)
   const status = failure.success ? STATUS_OF[failure.output.error.code] : 200
+  if (failure.success && failure.output.error.code === 'Internal') {
+    // The query service's own error text (store errors, stack details) stays in our logs.
+    deps.log.error({ query: name, err: failure.output.error.message }, 'query failed')
+    throw httpError(500, 'Internal', 'internal error')
+  }
   return new Response(text, {
     status,
     headers: { 'content-type': 'application/json; charset=UTF-8' },
@@ -61,12 +99,17 @@ async function ask(deps: QueryDeps, name: string, request: unknown): Promise<Res
 
 /**
  * `GET /debugpod?uid=…|namespace=…&name=…` and `GET /debugslo?namespace=&type=&result=&code=&from=
- * &to=&limit=`: parameters validated here (400 naming the parameter), answered by the query
+ * &to=&limit=` and `GET /pods?namespace=&limit=` (search): parameters validated here (400 naming the parameter), answered by the query
  * service over the bus.
  */
 export function queryRoutes(deps: QueryDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>()
-  app.get('/debugpod', (c) => ask(deps, 'debugpod', debugPodParams(c.req.query())))
-  app.get('/debugslo', (c) => ask(deps, 'debugslo', debugSloParams(c.req.query(), deps.now())))
+  app.get('/debugpod', (c) =>
+    ask(deps, 'debugpod', debugPodParams(c.req.query()), c.get('namespaces')),
+  )
+  app.get('/debugslo', (c) =>
+    ask(deps, 'debugslo', debugSloParams(c.req.query(), deps.now()), c.get('namespaces')),
+  )
+  app.get('/pods', (c) => ask(deps, 'pods', podsParams(c.req.query()), c.get('namespaces')))
   return app
 }

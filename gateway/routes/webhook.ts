@@ -65,6 +65,11 @@ function parseEventList(bytes: Uint8Array): unknown[] {
   return parsed.output.items ?? []
 }
 
+/** Whether a Content-Type header is `application/json` (parameters such as charset allowed). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json'
+}
+
 /**
  * `POST /audit/webhook`: the API server's audit webhook backend. Authenticates, reads at most
  * `maxBodyBytes`, normalises every item of the EventList on its own, publishes all signals of the
@@ -80,6 +85,9 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     metrics.request(c.res.status)
   })
   app.post('/webhook', webhookAuth(webhook), async (c) => {
+    if (!isJson(c.req.header('content-type'))) {
+      throw httpError(415, 'UnsupportedMediaType', 'Content-Type must be application/json')
+    }
     const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
     const batch = ingestAuditItems(items, ignoredNamespaces)
     if (batch.signals.length > 0) {

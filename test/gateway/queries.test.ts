@@ -204,6 +204,7 @@ describe('query endpoints on the embedded bus', () => {
     const posted = await app.request('/audit/webhook', {
       method: 'POST',
       body: eventList(podLifecycle(pod)),
+      headers: { 'content-type': 'application/json' },
     })
     assert.equal(posted.status, 200)
     const path = `/api/v1/debugpod?uid=${pod.uid}`

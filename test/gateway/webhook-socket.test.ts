@@ -146,6 +146,7 @@ describe('gateway over mTLS', () => {
       LUNETTES_TLS_CERT: join(dir, 'server.crt'),
       LUNETTES_TLS_KEY: join(dir, 'server.key'),
       LUNETTES_CLIENT_CA: join(dir, 'ca.crt'),
+      LUNETTES_CLIENT_NAMES: 'client',
     })
     assert.equal(settings.webhook.requireClientCert, true)
     const gw = await startGateway({ ...deps(bus), ...settings })
@@ -166,6 +167,7 @@ describe('gateway over mTLS', () => {
             port: gw.port,
             path: '/audit/webhook',
             method: 'POST',
+            headers: { 'content-type': 'application/json' },
             ca,
             ...creds,
           },
@@ -197,6 +199,7 @@ describe('gateway settings from the environment', () => {
   it('token, size, TLS without a client CA', () => {
     const s = gatewayConfigFromEnv({
       LUNETTES_HTTP_ADDR: ':9443',
+      LUNETTES_INSECURE: 'true',
       LUNETTES_WEBHOOK_TOKEN: 'tok',
       LUNETTES_WEBHOOK_MAX_BYTES: '2048',
       LUNETTES_TLS_CERT: '/c.pem',

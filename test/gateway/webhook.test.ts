@@ -44,7 +44,7 @@ describe('POST /audit/webhook: authentication', () => {
   })
 
   it('with a client CA, only requests over a verified client certificate pass', async () => {
-    const { app } = setup({ requireClientCert: true })
+    const { app } = setup({ requireClientCert: true, clientNames: ['kube-apiserver'] })
     const body = eventList(happy())
     const plain = await app.request('/audit/webhook', post(body))
     assert.equal(plain.status, 403)
@@ -52,14 +52,21 @@ describe('POST /audit/webhook: authentication', () => {
       clientCertAuthorized: false,
     })
     assert.equal(unverified.status, 403)
-    const ok = await app.request('/audit/webhook', post(body), { clientCertAuthorized: true })
+    const ok = await app.request('/audit/webhook', post(body), {
+      clientCertAuthorized: true,
+      clientCertNames: ['kube-apiserver'],
+    })
     assert.equal(ok.status, 200)
   })
 
   it('token and client certificate together: both are required', async () => {
-    const { app } = setup({ token: TOKEN, requireClientCert: true })
+    const { app } = setup({
+      token: TOKEN,
+      requireClientCert: true,
+      clientNames: ['kube-apiserver'],
+    })
     const body = eventList(happy())
-    const env = { clientCertAuthorized: true }
+    const env = { clientCertAuthorized: true, clientCertNames: ['kube-apiserver'] }
     const noToken = await app.request('/audit/webhook', { method: 'POST', body }, env)
     assert.equal(noToken.status, 401)
     assert.equal((await app.request('/audit/webhook', post(body), env)).status, 200)

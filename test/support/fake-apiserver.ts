@@ -2,6 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import {
+  answerReview,
+  type FakeUser,
+  REVIEW,
+  type RecordedReview,
+} from './fake-apiserver-reviews.ts'
+
+export type { FakeUser, RecordedReview }
 
 /** What the fake serves: Pods, core/v1 Events, events.k8s.io/v1 Events. */
 export type FakeResource = 'pods' | 'events' | 'events.k8s.io'
@@ -51,6 +59,12 @@ const status = (code: number, reason: string, message: string): Obj => ({
  */
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = []
+  /** TokenReviews and SubjectAccessReviews, in arrival order. */
+  readonly reviews: RecordedReview[] = []
+  /** Bearer token → user, for TokenReview. */
+  readonly users = new Map<string, FakeUser>()
+  /** What `GET /api/v1/namespaces` lists; unset: the namespaces of the stored pods. */
+  namespaceNames: string[] | undefined
   url = ''
   readonly #server = createServer((req, res) => this.#handle(req, res))
   readonly #store = new Map<FakeResource, Map<string, Obj>>()
@@ -157,6 +171,24 @@ export class FakeApiServer {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake')
+    const review = REVIEW.exec(url.pathname)
+    if (req.method === 'POST' && review) {
+      const kind = review[1]?.startsWith('authentication') ? 'TokenReview' : 'SubjectAccessReview'
+      answerReview(req, res, kind, this.users, this.reviews)
+      return
+    }
+    if (req.method === 'GET' && url.pathname === '/api/v1/namespaces') {
+      const names = this.namespaceNames ?? [
+        ...new Set([...this.#objects('pods').values()].map((o) => String(meta(o).namespace))),
+      ]
+      json(res, 200, {
+        kind: 'NamespaceList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.#rv) },
+        items: names.map((name) => ({ metadata: { name } })),
+      })
+      return
+    }
     const m = ROUTE.exec(url.pathname)
     if (req.method !== 'GET' || !m) {
       json(res, 404, status(404, 'NotFound', `the server could not find ${url.pathname}`))
