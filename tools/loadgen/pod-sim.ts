@@ -6,7 +6,6 @@ import {
   SCHEDULER,
   sTime,
   type TimedRecord,
-  usTime,
   type Who,
 } from './audit-records.ts'
 import { kubeletEvent, schedulerEvent } from './pod-events.ts'
