@@ -104,6 +104,7 @@ describe('rendered chart: least privilege and hardening', () => {
         expected.push(
           'authentication.k8s.io/tokenreviews:create',
           'authorization.k8s.io/subjectaccessreviews:create',
+          '/namespaces:list',
         )
       }
       assert.deepEqual([...grants].sort(), expected.sort(), set)
