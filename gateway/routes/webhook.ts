@@ -5,6 +5,8 @@ import { AuditEventListEnvelope } from '../../protocol/k8s-audit.ts'
 import { type WebhookAuthOptions, webhookAuth } from '../auth.ts'
 import { httpError } from '../errors.ts'
 import { ingestAuditItems } from '../ingest.ts'
+import { DEFAULT_WEBHOOK_MAX_INFLIGHT, inflightLimit, type RefusalCounter } from '../limits.ts'
+import { DEFAULT_MAX_PAYLOAD } from '../payload-fit.ts'
 import {
   BUS_ERRORS,
   type GatewayBus,
@@ -29,6 +31,9 @@ export interface WebhookDeps {
   readonly webhook: WebhookOptions
   readonly metrics: WebhookMetrics
   readonly log: GatewayLog
+  /** Batches handled at once (default 32); more are answered 503 + Retry-After, unread. */
+  readonly maxInflight?: number | undefined
+  readonly refused?: RefusalCounter | undefined
 }
 
 /** Seconds the API server should wait before retrying a batch the bus could not take. */
@@ -67,21 +72,28 @@ function parseEventList(bytes: Uint8Array): unknown[] {
 
 /**
  * `POST /audit/webhook`: the API server's audit webhook backend. Authenticates, reads at most
- * `maxBodyBytes`, normalises every item of the EventList on its own, publishes all signals of the
- * batch in one bus call and answers 200 only once the bus stored them (503 + `Retry-After` when it
+ * `maxBodyBytes`, normalises every item of the EventList on its own (a signal too big for the bus
+ * is trimmed, or its item rejected as `oversized`), publishes all signals of the batch in one bus
+ * call and answers 200 only once the bus stored them (503 + `Retry-After` when it
  * cannot, so the API server retries; re-sent events are deduplicated by signal id).
  */
 export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
   const { bus, partitions, ignoredNamespaces, webhook, metrics, log } = deps
   const maxBodyBytes = webhook.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const limit = inflightLimit({
+    max: deps.maxInflight ?? DEFAULT_WEBHOOK_MAX_INFLIGHT,
+    route: 'webhook',
+    refused: deps.refused ?? (() => {}),
+  })
   const app = new Hono<GatewayEnv>()
   app.use('/webhook', async function countStatus(c, next) {
     await next()
     metrics.request(c.res.status)
   })
-  app.post('/webhook', webhookAuth(webhook), async (c) => {
+  app.post('/webhook', webhookAuth(webhook), limit, async (c) => {
     const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
-    const batch = ingestAuditItems(items, ignoredNamespaces)
+    const maxPayload = bus.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD
+    const batch = ingestAuditItems(items, ignoredNamespaces, maxPayload)
     if (batch.signals.length > 0) {
       try {
         await bus.publish(signalMessages(batch.signals, partitions))
@@ -101,6 +113,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     metrics.events('accepted', batch.accepted)
     metrics.events('dropped', batch.dropped)
     metrics.events('rejected', batch.rejected)
+    metrics.trimmed(batch.trimmed)
     if (batch.firstRejection) {
       log.warn(
         {
@@ -118,6 +131,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
       signals: batch.signals.length,
       rejected: batch.rejected,
       dropped: batch.dropped,
+      trimmed: batch.trimmed,
     })
   })
   return app

@@ -12,12 +12,24 @@ export class FakeBus implements GatewayBus {
   /** Every request made: subject and decoded JSON body. */
   readonly requests: { subject: string; body: unknown; timeoutMs: number }[] = []
   down = false
+  /**
+   * Like nats-server's `max_payload` (headers + data): a publish with a bigger message rejects
+   * with BusUnavailableError, as NatsBus does. Absent: no limit.
+   */
+  enforcedMaxPayload: number | undefined
+  /** What `maxPayload()` reports (the port's optional method); absent: not reported. */
+  reportedMaxPayload: number | undefined
   onRequest: (subject: string, body: unknown) => Promise<unknown> = async () => {
     throw new Error('fake bus: no request handler set')
   }
 
   async publish(messages: readonly GatewayMessage[]): Promise<void> {
     if (this.down) throw new BusUnavailableError('fake bus: down')
+    const limit = this.enforcedMaxPayload
+    const header = (m: GatewayMessage) => 32 + (m.msgId?.length ?? 0)
+    if (limit !== undefined && messages.some((m) => m.data.byteLength + header(m) > limit)) {
+      throw new BusUnavailableError("fake bus: 'payload' max_payload size exceeded")
+    }
     this.publishes.push([...messages])
   }
 
@@ -26,6 +38,10 @@ export class FakeBus implements GatewayBus {
     this.requests.push({ subject, body, timeoutMs })
     const reply = await this.onRequest(subject, body)
     return new TextEncoder().encode(typeof reply === 'string' ? reply : JSON.stringify(reply))
+  }
+
+  maxPayload(): number | undefined {
+    return this.reportedMaxPayload
   }
 
   /** Every published message, across calls. */
