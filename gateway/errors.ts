@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | 'Forbidden'
   | 'NotFound'
   | 'PayloadTooLarge'
+  | 'TooManyRequests'
   | 'Unavailable'
   | 'Timeout'
   | 'Internal'
