@@ -5,9 +5,18 @@ import type { AddressInfo } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { type HttpBindings, serve } from '@hono/node-server'
 import { type AppDeps, createApp } from './app.ts'
+import { type LoadLimits, OVERLOAD_RETRY_AFTER_SECONDS, refusal } from './limits.ts'
+import { httpLimitsFromEnv, loadLimitsFromEnv } from './limits-env.ts'
 import type { GatewayBindings } from './ports.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.ts'
 import type { WebhookOptions } from './routes/webhook.ts'
+import {
+  type ConnectionGauge,
+  type HttpLimits,
+  limitConnections,
+  PROBE_PATHS,
+  timeoutOptions,
+} from './server-timeouts.ts'
 
 /** Default listen address (`LUNETTES_HTTP_ADDR`). */
 export const DEFAULT_HTTP_ADDR = '0.0.0.0:8080'
@@ -32,6 +41,10 @@ export interface GatewaySettings {
   readonly addr: string
   readonly webhook: WebhookOptions
   readonly tls?: TlsFiles | undefined
+  /** Server timeouts and the connection cap. */
+  readonly http: HttpLimits
+  /** In-flight bounds and the per-client query rate. */
+  readonly limits: LoadLimits
 }
 
 /** Options of `startGateway`: the app's dependencies plus where and how to listen. */
@@ -40,6 +53,8 @@ export interface StartGatewayOptions extends AppDeps {
   readonly addr: string
   /** HTTPS (and mTLS when a client CA is given); absent: plain HTTP. */
   readonly tls?: TlsFiles | TlsPem | undefined
+  /** Header/request/keep-alive timeouts and the connection cap (defaults in server-timeouts.ts). */
+  readonly http?: HttpLimits | undefined
 }
 
 /** A listening gateway. */
@@ -64,7 +79,8 @@ export function parseAddr(addr: string): { hostname: string; port: number } {
  * Reads the gateway settings: `LUNETTES_HTTP_ADDR` (default `0.0.0.0:8080`),
  * `LUNETTES_WEBHOOK_TOKEN`, `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), and the PEM file paths
  * `LUNETTES_TLS_CERT`, `LUNETTES_TLS_KEY`, `LUNETTES_CLIENT_CA` (a client CA turns on mTLS: the
- * webhook then requires a verified client certificate). Throws an Error naming the bad variable.
+ * webhook then requires a verified client certificate), the server limits of `httpLimitsFromEnv`
+ * and the load limits of `loadLimitsFromEnv`. Throws an Error naming the bad variable.
  */
 export function gatewayConfigFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -88,6 +104,8 @@ export function gatewayConfigFromEnv(
   const token = env.LUNETTES_WEBHOOK_TOKEN || undefined
   return {
     addr,
+    http: httpLimitsFromEnv(env),
+    limits: loadLimitsFromEnv(env),
     webhook: {
       maxBodyBytes,
       requireClientCert: Boolean(caFile),
@@ -133,8 +151,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     opts.log.warn({ addr: opts.addr }, 'audit webhook accepts unauthenticated requests')
   }
   const app = createApp(opts)
+  let gauge: ConnectionGauge | undefined
   const fetch = (req: Request, env: HttpBindings) => {
-    const bindings: GatewayBindings = { clientCertAuthorized: clientCertAuthorized(env.incoming) }
+    if (gauge?.overCap() && !PROBE_PATHS.has(new URL(req.url).pathname)) {
+      // A connection of the probes' reserve: answer, and do not keep it for more.
+      const res = refusal(503, 'too many connections; retry later', OVERLOAD_RETRY_AFTER_SECONDS)
+      res.headers.set('connection', 'close')
+      return res
+    }
+    const bindings: GatewayBindings = {
+      clientCertAuthorized: clientCertAuthorized(env.incoming),
+      remoteAddress: env.incoming.socket.remoteAddress,
+    }
     return app.fetch(req, bindings)
   }
   const listener = {
@@ -142,6 +170,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     hostname,
     port,
   }
+  const timeouts = timeoutOptions(opts.http)
   const server = (
     tls
       ? serve({
@@ -149,16 +178,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
           createServer: createHttpsServer,
           serverOptions: tls.ca
             ? {
+                ...timeouts,
                 cert: tls.cert,
                 key: tls.key,
                 ca: tls.ca,
                 requestCert: true,
                 rejectUnauthorized: false,
               }
-            : { cert: tls.cert, key: tls.key },
+            : { ...timeouts, cert: tls.cert, key: tls.key },
         })
-      : serve(listener)
+      : serve({ ...listener, serverOptions: timeouts })
   ) as Server
+  gauge = limitConnections(server, opts.http)
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
     server.once('listening', () => resolve())

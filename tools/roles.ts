@@ -13,6 +13,7 @@ import {
 import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
+import { busReady } from '../gateway/bus-ready.ts'
 import { gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
 import { partitionCount } from '../protocol/subjects.ts'
 
@@ -26,6 +27,8 @@ async function gateway(backends: Backends, env: Env, log: Logger, registry: Regi
     partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
     registry,
+    // /readyz is 503 while the bus is away, so the webhook's Service routes around this replica.
+    ready: busReady(backends.bus),
     log: log.child({ component: 'gateway' }),
   })
   log.info({ port: running.port }, 'gateway listening')
@@ -38,11 +41,14 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
     process.stdout.write(
       'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /healthz, /readyz, /metrics.\n' +
         'Env: NATS_URL, LUNETTES_HTTP_ADDR (0.0.0.0:8080), LUNETTES_WEBHOOK_TOKEN, LUNETTES_WEBHOOK_MAX_BYTES,\n' +
-        'LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_CLIENT_CA (mTLS), LUNETTES_PARTITIONS.\n',
+        'LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_CLIENT_CA (mTLS), LUNETTES_PARTITIONS,\n' +
+        'LUNETTES_HTTP_HEADERS_TIMEOUT, LUNETTES_HTTP_REQUEST_TIMEOUT, LUNETTES_HTTP_MAX_CONNECTIONS,\n' +
+        'LUNETTES_WEBHOOK_MAX_INFLIGHT, LUNETTES_QUERY_MAX_INFLIGHT, LUNETTES_QUERY_RATE.\n',
     )
     return 0
   }
   partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
+  gatewayConfigFromEnv(env)
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the gateway makes sure its signals have a stream to land in.
@@ -74,6 +80,7 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
     return 0
   }
   checkHostEnv(env) // fails fast, before connecting, on a bad setting
+  gatewayConfigFromEnv(env)
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
