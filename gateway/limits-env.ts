@@ -59,7 +59,7 @@ export function httpLimitsFromEnv(env: Env): HttpLimits {
 /**
  * Reads the load limits: `LUNETTES_WEBHOOK_MAX_INFLIGHT` (batches at once, ≥ 16, default 32),
  * `LUNETTES_QUERY_MAX_INFLIGHT` (default 64), `LUNETTES_QUERY_RATE` (queries per second per
- * client, default 20, burst twice that; 0 turns it off). Throws naming the variable.
+ * client, default 50, burst twice that; 0 turns it off). Throws naming the variable.
  */
 export function loadLimitsFromEnv(env: Env): LoadLimits {
   return defined({

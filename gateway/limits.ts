@@ -8,7 +8,7 @@ export const DEFAULT_WEBHOOK_MAX_INFLIGHT = 32
 /** Default bound on queries handled at once. */
 export const DEFAULT_QUERY_MAX_INFLIGHT = 64
 /** Default query rate per client, requests per second (the burst is twice that). */
-export const DEFAULT_QUERY_RATE = 20
+export const DEFAULT_QUERY_RATE = 50
 /** Seconds a client refused for load should wait before retrying. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1
 /** Rate-limit buckets kept at most; full (idle) buckets are forgotten first. */

@@ -134,7 +134,7 @@ describe('load limits (fake bus holding requests in flight)', () => {
     assert.match(text, new RegExp(`request id ${id}`))
     const line = log.lines.find((l) => l.level === 'error')
     assert.ok(line && JSON.stringify(line.obj).includes('ECONNRESET'), 'the detail is logged')
-    assert.equal((line?.obj as { requestId?: string }).requestId, id)
+    assert.equal((line.obj as { requestId?: string }).requestId, id)
   })
 
   it("the query service's Internal text is replaced by a generic message with a request id", async () => {
