@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { type HttpBindings, serve } from '@hono/node-server'
 import { type AppDeps, createApp } from './app.ts'
-import { type LoadLimits, OVERLOAD_RETRY_AFTER_SECONDS, refusal } from './limits.ts'
+import { type LoadLimits, OVERLOAD_RETRY_AFTER_SECONDS, refusal, refusalCounter } from './limits.ts'
 import { httpLimitsFromEnv, loadLimitsFromEnv } from './limits-env.ts'
 import type { GatewayBindings } from './ports.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.ts'
@@ -152,9 +152,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   }
   const app = createApp(opts)
   let gauge: ConnectionGauge | undefined
+  const refused = refusalCounter(opts.registry)
   const fetch = (req: Request, env: HttpBindings) => {
     if (gauge?.overCap() && !PROBE_PATHS.has(new URL(req.url).pathname)) {
       // A connection of the probes' reserve: answer, and do not keep it for more.
+      refused('http', 'connections')
       const res = refusal(503, 'too many connections; retry later', OVERLOAD_RETRY_AFTER_SECONDS)
       res.headers.set('connection', 'close')
       return res

@@ -18,7 +18,7 @@ import { toReport } from '../lifecycle/report.ts'
 import type { Bus, Subscription } from '../runtime/bus/bus.ts'
 import { META } from '../runtime/host/worker-batch.ts'
 import type { Store } from '../runtime/store/store.ts'
-import { boundReply, DEFAULT_MAX_REPLY_BYTES } from './reply-bound.ts'
+import { boundReply, DEFAULT_MAX_REPLY_BYTES, REPLY_HEADER_RESERVE } from './reply-bound.ts'
 import { rollupAggregates } from './rollup-math.ts'
 
 export interface QueryServiceOptions {
@@ -92,7 +92,14 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
   const { bus, store, config, diagnose } = opts
   const now = opts.now ?? (() => Date.now() * 1000)
   const queue = opts.queue ?? 'lunettes-query'
-  const maxReplyBytes = opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES
+  // The bus's own limit when it reports one (NATS `info.max_payload`; the Bus contract does not
+  // require it, so it is read structurally), read per reply: a reconnect may change it.
+  const reported = bus as Partial<{ maxPayload(): number | undefined }>
+  const replyLimit = () => {
+    if (opts.maxReplyBytes !== undefined) return opts.maxReplyBytes
+    const max = reported.maxPayload?.()
+    return max === undefined ? DEFAULT_MAX_REPLY_BYTES : max - REPLY_HEADER_RESERVE
+  }
   const maxRollupReads = opts.maxRollupReads ?? QUERY_BOUNDS.maxRollupReads
   const maxNamespaces = opts.maxNamespaces ?? QUERY_BOUNDS.maxNamespaces
   const maxHistory = opts.maxHistory ?? QUERY_BOUNDS.maxHistory
@@ -246,9 +253,10 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
   return Object.entries(handlers).map(([name, handler]) =>
     bus.serve(querySubject(name), queue, async (data) => {
       try {
-        const reply = boundReply(await handler(data), maxReplyBytes)
+        const limit = replyLimit()
+        const reply = boundReply(await handler(data), limit)
         if (reply) return reply
-        throw new Error(`the ${name} reply does not fit ${maxReplyBytes} bytes even truncated`)
+        throw new Error(`the ${name} reply does not fit ${limit} bytes even truncated`)
       } catch (err: unknown) {
         const code = err instanceof QueryFailure ? err.code : 'Internal'
         const message = err instanceof Error ? err.message : String(err)

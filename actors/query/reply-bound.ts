@@ -1,5 +1,7 @@
+/** Bytes of a bus message kept free for the reply's headers. */
+export const REPLY_HEADER_RESERVE = 4096
 /** NATS' default `max_payload` (1 MiB), less room for the reply's headers. */
-export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024 - 4096
+export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024 - REPLY_HEADER_RESERVE
 
 /** Longest string a reply keeps once it is too big for the bus (characters). */
 const STRING_KEEP = 4096

@@ -2,15 +2,21 @@ import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { describe, it, type TestContext } from 'node:test'
+import { Registry } from 'prom-client'
 import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
 import { type RunningGateway, startGateway } from '../../gateway/main.ts'
 import type { HttpLimits } from '../../gateway/server-timeouts.ts'
 
 const quiet = { info() {}, warn() {}, error() {} }
 
-async function gateway(t: TestContext, http: HttpLimits): Promise<RunningGateway> {
+async function gateway(
+  t: TestContext,
+  http: HttpLimits,
+  registry?: Registry,
+): Promise<RunningGateway> {
   const bus = new EmbeddedBus()
   const gw = await startGateway({
+    ...(registry ? { registry } : {}),
     addr: '127.0.0.1:0',
     bus,
     partitions: 4,
@@ -150,7 +156,12 @@ describe('slow clients and the connection cap (real sockets, embedded bus)', () 
   })
 
   it('past the connection cap, probes still answer from the reserve and other paths get 503 + Retry-After', async (t) => {
-    const gw = await gateway(t, { maxConnections: 5, probeReserve: 3, checkIntervalMs: 1000 })
+    const registry = new Registry()
+    const gw = await gateway(
+      t,
+      { maxConnections: 5, probeReserve: 3, checkIntervalMs: 1000 },
+      registry,
+    )
     const hogs = Array.from({ length: 5 }, () =>
       slowClient(gw.port, 'GET /healthz HTTP/1.1\r\n', 200),
     )
@@ -166,6 +177,11 @@ describe('slow clients and the connection cap (real sockets, embedded bus)', () 
     const refused = await get(gw.port, '/nope')
     assert.equal(refused.status, 503)
     assert.equal(refused.retryAfter, '1')
+    const counted = await registry.getSingleMetric('lunettes_http_refused_total')?.get()
+    assert.deepEqual(
+      counted?.values.map((v) => [v.labels, v.value]),
+      [[{ route: 'http', reason: 'connections' }, 1]],
+    )
     const more = Array.from({ length: 3 }, () => slowClient(gw.port, '', 0))
     t.after(() => {
       for (const c of more) c.socket.destroy()

@@ -32,8 +32,15 @@ function pod(i: number, namespace = 'shop', name = `web-${i}`) {
 }
 
 /** Actors and the query service on the embedded bus, fed through the webhook. */
-async function world(t: TestContext, bounds: Partial<QueryServiceOptions>, items: unknown[]) {
+async function world(
+  t: TestContext,
+  bounds: Partial<QueryServiceOptions>,
+  items: unknown[],
+  busMaxPayload?: number,
+) {
   const bus = new EmbeddedBus()
+  // The embedded bus reports no limit: this one says what a NATS bus reports (max_payload).
+  if (busMaxPayload !== undefined) Object.assign(bus, { maxPayload: () => busMaxPayload })
   const store = new MemoryStore()
   const host = new ActorHost({
     bus,
@@ -114,9 +121,9 @@ describe('boundReply', () => {
 })
 
 describe('query service bounds (embedded bus, memory store)', () => {
-  it('a debugslo reply bigger than the bus takes is truncated with a flag, aggregates intact', async (t) => {
+  it('a debugslo reply bigger than the bus takes (bus reporting 8 KiB) is truncated with a flag, aggregates intact', async (t) => {
     const items = Array.from({ length: 40 }, (_, i) => pod(i)).flat()
-    const { ask } = await world(t, { maxReplyBytes: 4096 }, items)
+    const { ask } = await world(t, {}, items, 8192)
     for (let i = 0; i < 300; i++) {
       const { json } = await ask('debugslo', { ...WINDOW })
       if ((json.counts as { total: number } | undefined)?.total === 40) break
