@@ -5,6 +5,7 @@ import { accessLog } from './access-log.ts'
 import { metricsAuth } from './auth.ts'
 import { type ApiAuthOptions, apiAuth } from './auth-api.ts'
 import { errorResponse } from './errors.ts'
+import { type LoadLimits, refusalCounter } from './limits.ts'
 import type { GatewayBus, GatewayEnv, GatewayLog } from './ports.ts'
 import { queryRoutes } from './routes/queries.ts'
 import { type WebhookOptions, webhookRoutes } from './routes/webhook.ts'
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly ready?: (() => Promise<boolean>) | undefined
   /** Wall clock, epoch ms (default `Date.now`). */
   readonly now?: (() => number) | undefined
+  /** In-flight bounds and the per-client query rate (defaults in `limits.ts`). */
+  readonly limits?: LoadLimits | undefined
   readonly log: GatewayLog
 }
 
@@ -52,6 +55,12 @@ async function isReady(check: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
+/** The request id a request-id middleware put in the context (`c.var.requestId`), if any. */
+function requestIdOf(vars: object): string | undefined {
+  const id: unknown = (vars as { requestId?: unknown }).requestId
+  return typeof id === 'string' && id.length > 0 ? id : undefined
+}
+
 /**
  * The gateway as a Hono app: `POST /audit/webhook`, `GET /api/v1/debugpod`, `GET /api/v1/debugslo`,
  * `GET /healthz`, `GET /readyz` and, with a registry, `GET /metrics`. Errors are answered in one
@@ -60,6 +69,7 @@ async function isReady(check: () => Promise<boolean>): Promise<boolean> {
  */
 export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   const { registry, log } = deps
+  const refused = refusalCounter(registry)
   const app = new Hono<GatewayEnv>()
   app.use(accessLog(log), securityHeaders())
 
@@ -82,6 +92,8 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       webhook: deps.webhook,
       metrics: webhookMetrics(registry),
       log,
+      maxInflight: deps.limits?.webhookMaxInflight,
+      refused,
     }),
   )
   const foreignTokens = [deps.webhook.token, deps.metricsToken].filter((t) => t !== undefined)
@@ -92,6 +104,8 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       bus: deps.bus,
       queryTimeoutMs: deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       now: deps.now ?? Date.now,
+      limits: deps.limits,
+      refused,
       log,
     }),
   )
@@ -99,11 +113,16 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   app.notFound((c) => errorResponse(404, 'NotFound', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse()
+    // The detail goes to the log under an id the client can quote; the client gets neither the
+    // message nor the stack.
+    const requestId = requestIdOf(c.var) ?? crypto.randomUUID()
     log.error(
-      { err: err.message, name: err.name, method: c.req.method, path: c.req.path },
+      { err: err.message, name: err.name, method: c.req.method, path: c.req.path, requestId },
       'gateway request failed',
     )
-    return errorResponse(500, 'Internal', 'internal error')
+    return errorResponse(500, 'Internal', `internal error (request id ${requestId})`, {
+      'x-request-id': requestId,
+    })
   })
   return app
 }

@@ -9,6 +9,7 @@ export type GatewayErrorCode =
   | 'NotFound'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
+  | 'TooManyRequests'
   | 'Unavailable'
   | 'Timeout'
   | 'Internal'

@@ -1,8 +1,15 @@
 import { normalizeAuditEvent } from '../protocol/normalize-audit.ts'
 import type { DropReason, PodSignal } from '../protocol/pod-signal.ts'
+import { fitSignal } from './payload-fit.ts'
 
 /** Bounded label values of `lunettes_webhook_rejected_total{reason}`. */
-export type RejectReason = 'not-object' | 'schema' | 'no-time' | 'no-pod-key' | 'error'
+export type RejectReason =
+  | 'not-object'
+  | 'schema'
+  | 'no-time'
+  | 'no-pod-key'
+  | 'oversized'
+  | 'error'
 
 /** The first malformed item of a batch, safe to log (no values from the body). */
 export interface FirstRejection {
@@ -18,6 +25,8 @@ export interface IngestedBatch {
   readonly accepted: number
   readonly rejected: number
   readonly dropped: number
+  /** Signals whose messages were cut so they fit the bus (counted among `signals`). */
+  readonly trimmed: number
   readonly rejectedBy: Map<RejectReason, number>
   readonly droppedBy: Map<DropReason, number>
   readonly firstRejection: FirstRejection | undefined
@@ -42,11 +51,15 @@ function bump<K>(map: Map<K, number>, key: K): void {
 
 /**
  * Normalises every item of an EventList on its own: one malformed item never sinks the batch.
- * Pure and synchronous (no per-event awaits); the caller publishes `signals` in one call.
+ * Each signal is fitted to the bus's `maxPayload` (`fitSignal`): its messages are cut when it is
+ * too big, and an item with a signal that still does not fit is rejected alone (`oversized`),
+ * so one huge Event never makes the whole batch unpublishable. Pure and synchronous (no
+ * per-event awaits); the caller publishes `signals` in one call.
  */
 export function ingestAuditItems(
   items: readonly unknown[],
   ignoredNamespaces: ReadonlySet<string>,
+  maxPayload: number,
 ): IngestedBatch {
   const signals: PodSignal[] = []
   const rejectedBy = new Map<RejectReason, number>()
@@ -54,6 +67,7 @@ export function ingestAuditItems(
   let accepted = 0
   let rejected = 0
   let dropped = 0
+  let trimmed = 0
   let firstRejection: FirstRejection | undefined
   const reject = (index: number, reason: RejectReason, problem: string) => {
     rejected++
@@ -64,8 +78,18 @@ export function ingestAuditItems(
     try {
       const n = normalizeAuditEvent(item, { ignoredNamespaces })
       if (n.ok) {
+        const fitted = n.signals.map((signal) => fitSignal(signal, maxPayload))
+        const tooBig = fitted.find((f) => !f.ok)
+        if (tooBig) {
+          reject(index, 'oversized', `a signal of ${tooBig.bytes} bytes exceeds the bus payload`)
+          return
+        }
         accepted++
-        signals.push(...n.signals)
+        for (const f of fitted) {
+          if (!f.ok) continue
+          if (f.trimmed) trimmed++
+          signals.push(f.signal)
+        }
       } else if ('dropped' in n) {
         dropped++
         bump(droppedBy, n.dropped)
@@ -77,5 +101,5 @@ export function ingestAuditItems(
       reject(index, 'error', err instanceof Error ? err.message : 'normaliser failed')
     }
   })
-  return { signals, accepted, rejected, dropped, rejectedBy, droppedBy, firstRejection }
+  return { signals, accepted, rejected, dropped, trimmed, rejectedBy, droppedBy, firstRejection }
 }

@@ -8,9 +8,18 @@ import { decideExposure } from '../config/exposure.ts'
 import { type AppDeps, createApp } from './app.ts'
 import { certificateNames } from './auth.ts'
 import { DEFAULT_HTTP_PORT, gatewaySecurityFromEnv, gatewaySurfaces } from './auth-config.ts'
+import { type LoadLimits, OVERLOAD_RETRY_AFTER_SECONDS, refusal, refusalCounter } from './limits.ts'
+import { httpLimitsFromEnv, loadLimitsFromEnv } from './limits-env.ts'
 import type { GatewayBindings } from './ports.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.ts'
 import type { WebhookOptions } from './routes/webhook.ts'
+import {
+  type ConnectionGauge,
+  type HttpLimits,
+  limitConnections,
+  PROBE_PATHS,
+  timeoutOptions,
+} from './server-timeouts.ts'
 
 /**
  * Default listen address (`LUNETTES_HTTP_ADDR`) without authentication; with every surface
@@ -41,6 +50,10 @@ export interface GatewaySettings {
   readonly metricsToken?: string | undefined
   readonly insecure?: boolean | undefined
   readonly tls?: TlsFiles | undefined
+  /** Server timeouts and the connection cap. */
+  readonly http: HttpLimits
+  /** In-flight bounds and the per-client query rate. */
+  readonly limits: LoadLimits
 }
 
 /** Options of `startGateway`: the app's dependencies plus where and how to listen. */
@@ -51,6 +64,8 @@ export interface StartGatewayOptions extends AppDeps {
   readonly tls?: TlsFiles | TlsPem | undefined
   /** `LUNETTES_INSECURE=true`: unauthenticated surfaces may listen on a non-loopback address. */
   readonly insecure?: boolean | undefined
+  /** Header/request/keep-alive timeouts and the connection cap (defaults in server-timeouts.ts). */
+  readonly http?: HttpLimits | undefined
 }
 
 /** A listening gateway. */
@@ -74,9 +89,10 @@ export function parseAddr(addr: string): { hostname: string; port: number } {
 /**
  * Reads the gateway settings: `LUNETTES_HTTP_ADDR` (default `127.0.0.1:8080`, or `0.0.0.0:8080`
  * when every surface is authenticated), the credentials of gateway/auth-config.ts,
- * `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), and the PEM file paths `LUNETTES_TLS_CERT`,
+ * `LUNETTES_WEBHOOK_MAX_BYTES` (default 10 MiB), the PEM file paths `LUNETTES_TLS_CERT`,
  * `LUNETTES_TLS_KEY`, `LUNETTES_CLIENT_CA` (a client CA turns on mTLS: the webhook then requires
- * a verified client certificate named in `LUNETTES_CLIENT_NAMES`). Throws an Error naming the bad
+ * a verified client certificate named in `LUNETTES_CLIENT_NAMES`), the server limits of
+ * `httpLimitsFromEnv` and the load limits of `loadLimitsFromEnv`. Throws an Error naming the bad
  * variable, or refusing an unauthenticated non-loopback address.
  */
 export function gatewayConfigFromEnv(
@@ -100,6 +116,8 @@ export function gatewayConfigFromEnv(
   const { addr, webhook, warnings: _logged, ...security } = gatewaySecurityFromEnv(env)
   return {
     addr,
+    http: httpLimitsFromEnv(env),
+    limits: loadLimitsFromEnv(env),
     webhook: { maxBodyBytes, ...webhook },
     ...security,
     ...(certFile && keyFile ? { tls: { certFile, keyFile, caFile } } : {}),
@@ -159,10 +177,20 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   if (!exposure.ok) throw new Error(exposure.message)
   for (const warning of exposure.warnings) opts.log.warn({ addr: opts.addr }, warning)
   const app = createApp(opts)
+  let gauge: ConnectionGauge | undefined
+  const refused = refusalCounter(opts.registry)
   const fetch = (req: Request, env: HttpBindings) => {
+    if (gauge?.overCap() && !PROBE_PATHS.has(new URL(req.url).pathname)) {
+      // A connection of the probes' reserve: answer, and do not keep it for more.
+      refused('http', 'connections')
+      const res = refusal(503, 'too many connections; retry later', OVERLOAD_RETRY_AFTER_SECONDS)
+      res.headers.set('connection', 'close')
+      return res
+    }
     const bindings: GatewayBindings = {
       clientCertAuthorized: clientCertAuthorized(env.incoming),
       clientCertNames: clientCertNames(env.incoming),
+      remoteAddress: env.incoming.socket.remoteAddress,
     }
     return app.fetch(req, bindings)
   }
@@ -171,6 +199,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     hostname,
     port,
   }
+  const timeouts = timeoutOptions(opts.http)
   const server = (
     tls
       ? serve({
@@ -178,16 +207,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
           createServer: createHttpsServer,
           serverOptions: tls.ca
             ? {
+                ...timeouts,
                 cert: tls.cert,
                 key: tls.key,
                 ca: tls.ca,
                 requestCert: true,
                 rejectUnauthorized: false,
               }
-            : { cert: tls.cert, key: tls.key },
+            : { ...timeouts, cert: tls.cert, key: tls.key },
         })
-      : serve(listener)
+      : serve({ ...listener, serverOptions: timeouts })
   ) as Server
+  gauge = limitConnections(server, opts.http)
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
     server.once('listening', () => resolve())

@@ -20,6 +20,11 @@ export interface GatewayBus {
   publish(messages: readonly GatewayMessage[]): Promise<void>
   /** Request/reply; rejects with errors named `NoRespondersError` or `RequestTimeoutError`. */
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>
+  /**
+   * The largest message the bus takes, bytes (headers included): NATS' `info.max_payload` of the
+   * current connection. Absent or undefined: the NATS default, 1 MiB.
+   */
+  maxPayload?(): number | undefined
 }
 
 /** Structured logger (pino-compatible subset). */
@@ -50,6 +55,8 @@ export interface GatewayBindings {
   readonly clientCertAuthorized?: boolean
   /** The verified client certificate's subject CN and SAN values (mTLS allow-list). */
   readonly clientCertNames?: readonly string[]
+  /** The peer's IP address (the per-client rate limit's key when no identity is known). */
+  readonly remoteAddress?: string | undefined
 }
 
 /**

@@ -11,10 +11,19 @@ function text(name: string, max: number) {
   )
 }
 
+/** Latest instant a window may name: the end of year 9999. */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 function timestamp(name: string) {
+  const expected = `${name}: expected an RFC 3339 timestamp such as 2024-05-14T09:00:00Z`
   return v.pipe(
     v.string(),
-    v.isoTimestamp(`${name}: expected an RFC 3339 timestamp such as 2024-05-14T09:00:00Z`),
+    v.isoTimestamp(expected),
+    v.check((s) => Number.isFinite(Date.parse(s)), expected),
+    v.check((s) => {
+      const ms = Date.parse(s)
+      return ms >= 0 && ms <= MAX_TIME_MS
+    }, `${name}: must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z`),
   )
 }
 
@@ -61,10 +70,13 @@ export function debugPodParams(query: Record<string, string>): DebugPodRequest {
 
 /** The default debugslo window: the last 24 hours. */
 export const DEFAULT_SLO_WINDOW_MS = 24 * 3_600_000
+/** The longest debugslo window: 31 days (rollup reads grow with the window). */
+export const MAX_SLO_WINDOW_MS = 31 * 86_400_000
 
 /**
  * debugslo parameters, with the window defaulting to the 24 hours before `to` (default now,
- * from `nowMs`). Throws a 400 naming the parameter.
+ * from `nowMs`). Times must parse and lie in 1970–9999, the window at most 31 days. Throws a 400
+ * naming the parameter.
  */
 export function debugSloParams(query: Record<string, string>, nowMs: number): DebugSloRequest {
   const q = parse(SloQuery, query)
@@ -73,6 +85,21 @@ export function debugSloParams(query: Record<string, string>, nowMs: number): De
   const to = q.to ?? new Date(toMs).toISOString()
   if (Date.parse(to) < Date.parse(from))
     throw httpError(400, 'BadRequest', 'to: must not be before from')
+  if (Date.parse(to) - Date.parse(from) > MAX_SLO_WINDOW_MS) {
+    throw httpError(
+      400,
+      'BadRequest',
+      `from: the window from..to must not exceed ${MAX_SLO_WINDOW_MS / 86_400_000} days`,
+    )
+  }
+  if (Date.parse(from) < 0) {
+    // `to` is in range but the default window (24 h before it) reaches before 1970.
+    throw httpError(
+      400,
+      'BadRequest',
+      'from: must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z',
+    )
+  }
   return {
     type: q.type,
     from,

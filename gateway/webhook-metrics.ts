@@ -8,6 +8,8 @@ export interface WebhookMetrics {
   events(outcome: 'accepted' | 'dropped' | 'rejected', n: number): void
   /** Webhook requests by HTTP status. */
   request(status: number): void
+  /** Signals of accepted batches whose messages were cut to fit the bus. */
+  trimmed(n: number): void
 }
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]) {
@@ -18,7 +20,7 @@ function counter(registry: Registry, name: string, help: string, labelNames: str
 
 /** Registers (or reuses) the webhook counters on `registry`. */
 export function webhookMetrics(registry: Registry | undefined): WebhookMetrics {
-  if (!registry) return { rejected() {}, events() {}, request() {} }
+  if (!registry) return { rejected() {}, events() {}, request() {}, trimmed() {} }
   const rejected = counter(
     registry,
     'lunettes_webhook_rejected_total',
@@ -37,7 +39,16 @@ export function webhookMetrics(registry: Registry | undefined): WebhookMetrics {
     'Audit webhook requests by HTTP status code.',
     ['code'],
   )
+  const trimmed = counter(
+    registry,
+    'lunettes_webhook_trimmed_total',
+    'Signals of webhook batches answered 200 whose messages were cut to fit the bus payload.',
+    [],
+  )
   return {
+    trimmed(n) {
+      if (n > 0) trimmed.inc(n)
+    },
     rejected(reason, n) {
       if (n > 0) rejected.inc({ reason }, n)
     },

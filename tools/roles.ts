@@ -13,6 +13,7 @@ import {
 import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
+import { busReady } from '../gateway/bus-ready.ts'
 import { type GatewaySettings, gatewayConfigFromEnv, startGateway } from '../gateway/main.ts'
 import { partitionCount } from '../protocol/subjects.ts'
 
@@ -32,6 +33,8 @@ async function gateway(
     partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
     registry,
+    // /readyz is 503 while the bus is away, so the webhook's Service routes around this replica.
+    ready: busReady(backends.bus),
     log: log.child({ component: 'gateway' }),
   })
   log.info({ port: running.port }, 'gateway listening')
@@ -47,7 +50,9 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
         'LUNETTES_WEBHOOK_TOKEN(_FILE), LUNETTES_CLIENT_CA + LUNETTES_CLIENT_NAMES (mTLS allow-list),\n' +
         'LUNETTES_API_TOKEN(_FILE) (comma-separated read tokens), LUNETTES_API_AUTH=kubernetes (TokenReview +\n' +
         'SubjectAccessReview, LUNETTES_API_AUTH_TTL 30s), LUNETTES_METRICS_TOKEN(_FILE), LUNETTES_INSECURE,\n' +
-        'LUNETTES_WEBHOOK_MAX_BYTES, LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_PARTITIONS.\n',
+        'LUNETTES_WEBHOOK_MAX_BYTES, LUNETTES_TLS_CERT, LUNETTES_TLS_KEY, LUNETTES_PARTITIONS,\n' +
+        'LUNETTES_HTTP_HEADERS_TIMEOUT, LUNETTES_HTTP_REQUEST_TIMEOUT, LUNETTES_HTTP_MAX_CONNECTIONS,\n' +
+        'LUNETTES_WEBHOOK_MAX_INFLIGHT, LUNETTES_QUERY_MAX_INFLIGHT, LUNETTES_QUERY_RATE.\n',
     )
     return 0
   }

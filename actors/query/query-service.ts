@@ -18,6 +18,7 @@ import { toReport } from '../lifecycle/report.ts'
 import type { Bus, Subscription } from '../runtime/bus/bus.ts'
 import { META } from '../runtime/host/worker-batch.ts'
 import type { Store } from '../runtime/store/store.ts'
+import { boundReply, DEFAULT_MAX_REPLY_BYTES, REPLY_HEADER_RESERVE } from './reply-bound.ts'
 import { rollupAggregates } from './rollup-math.ts'
 
 export interface QueryServiceOptions {
@@ -30,7 +31,29 @@ export interface QueryServiceOptions {
   /** Jaeger UI base URL: debugpod then links the pod's PodCreate trace. */
   jaegerUiUrl?: string
   queue?: string
+  /**
+   * Largest reply, bytes: the bus's max payload less header room (default 1 MiB − 4 KiB, NATS'
+   * default). Bigger replies are cut and flagged `truncated: true`.
+   */
+  maxReplyBytes?: number
+  /** debugslo rollup minutes read per query at most (namespaces × minutes; default 500,000). */
+  maxRollupReads?: number
+  /** debugslo without a namespace aggregates at most this many namespaces (default 200). */
+  maxNamespaces?: number
+  /** debugpod lists at most this many other pods of the same name (default 100, newest). */
+  maxHistory?: number
 }
+
+/** Defaults of the query bounds (see `QueryServiceOptions`). */
+export const QUERY_BOUNDS = {
+  maxRollupReads: 500_000,
+  maxNamespaces: 200,
+  maxHistory: 100,
+  /** debugslo's longest window, µs (31 days, as the gateway checks). */
+  maxWindowUs: 31 * 86_400_000_000,
+  /** Namespaces whose rollups are read at once. */
+  rollupConcurrency: 8,
+} as const
 
 class QueryFailure extends Error {
   override readonly name = 'QueryFailure'
@@ -69,6 +92,17 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
   const { bus, store, config, diagnose } = opts
   const now = opts.now ?? (() => Date.now() * 1000)
   const queue = opts.queue ?? 'lunettes-query'
+  // The bus's own limit when it reports one (NATS `info.max_payload`; the Bus contract does not
+  // require it, so it is read structurally), read per reply: a reconnect may change it.
+  const reported = bus as Partial<{ maxPayload(): number | undefined }>
+  const replyLimit = () => {
+    if (opts.maxReplyBytes !== undefined) return opts.maxReplyBytes
+    const max = reported.maxPayload?.()
+    return max === undefined ? DEFAULT_MAX_REPLY_BYTES : max - REPLY_HEADER_RESERVE
+  }
+  const maxRollupReads = opts.maxRollupReads ?? QUERY_BOUNDS.maxRollupReads
+  const maxNamespaces = opts.maxNamespaces ?? QUERY_BOUNDS.maxNamespaces
+  const maxHistory = opts.maxHistory ?? QUERY_BOUNDS.maxHistory
 
   async function load(uid: string): Promise<PodState | null> {
     const json = await store.getState(uid)
@@ -140,8 +174,11 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
       throw new QueryFailure('NotFound', `no pod with ${what}`)
     }
     const history: HistoryEntry[] = []
-    for (const uid of await store.uidsByName(state.namespace, state.name)) {
-      if (uid === state.uid) continue
+    const others = (await store.uidsByName(state.namespace, state.name)).filter(
+      (uid) => uid !== state.uid,
+    )
+    // A name reused thousands of times (a StatefulSet pod) must not cost thousands of reads.
+    for (const uid of others.slice(-maxHistory)) {
       const other = await load(uid)
       if (!other) continue
       const c = other.ms.created
@@ -153,14 +190,50 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
     }
     const r = report(state)
     const base = opts.jaegerUiUrl?.replace(/\/+$/, '')
-    return { ...r, history, ...(base ? { traceUrl: `${base}/trace/${r.traceId}` } : {}) }
+    return {
+      ...r,
+      history,
+      ...(base ? { traceUrl: `${base}/trace/${r.traceId}` } : {}),
+      ...(others.length > maxHistory ? { truncated: true } : {}),
+    }
+  }
+
+  /** A window end in epoch µs; a time that does not parse or lies before 1970 names its parameter. */
+  function windowEnd(text: string, name: 'from' | 'to'): number {
+    const t = parseTime(text)?.time
+    if (t === undefined || !Number.isFinite(t) || t < 0) {
+      throw new QueryFailure('BadRequest', `${name}: expected an RFC 3339 time from 1970 on`)
+    }
+    return t
+  }
+
+  /** Refuses a debugslo whose rollup reads (namespaces × minutes) pass the bounds. */
+  function checkFanOut(namespaceCount: number, minuteCount: number): void {
+    if (namespaceCount > maxNamespaces) {
+      throw new QueryFailure(
+        'BadRequest',
+        `namespace: ${namespaceCount} namespaces have rollups, more than ${maxNamespaces} ` +
+          'aggregated at once; name one',
+      )
+    }
+    const reads = namespaceCount * minuteCount
+    if (reads > maxRollupReads) {
+      throw new QueryFailure(
+        'BadRequest',
+        `from: ${minuteCount} minutes × ${namespaceCount} namespaces is ${reads} rollup reads, ` +
+          `more than ${maxRollupReads}; shorten the window or name a namespace`,
+      )
+    }
   }
 
   async function debugslo(data: Uint8Array): Promise<DebugSloReply> {
     const req = parse(DebugSloRequest, data)
-    const from = parseTime(req.from)?.time ?? 0
-    const to = parseTime(req.to)?.time ?? 0
+    const from = windowEnd(req.from, 'from')
+    const to = windowEnd(req.to, 'to')
     if (to < from) throw new QueryFailure('BadRequest', 'to: must not be before from')
+    if (to - from > QUERY_BOUNDS.maxWindowUs) {
+      throw new QueryFailure('BadRequest', 'from: the window from..to must not exceed 31 days')
+    }
     const { states, more } = await scoped(req.type, req, from, to, req.limit)
     const pods = states
       .map((s) => sloPod(s, req.type))
@@ -168,12 +241,18 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
     const namespaces = (
       req.namespace ? [req.namespace] : await store.rollupNamespaces(req.type)
     ).filter((ns) => !req.namespaces || req.namespaces.includes(ns))
-    const minutes = await Promise.all(
-      namespaces.map((ns) =>
-        store.rollups(req.type, ns, Math.floor(from / 60e6), Math.floor(to / 60e6)),
-      ),
-    )
-    const agg = rollupAggregates(minutes.flat())
+    const fromMinute = Math.floor(from / 60e6)
+    const toMinute = Math.floor(to / 60e6)
+    checkFanOut(namespaces.length, toMinute - fromMinute + 1)
+    const minutes = []
+    for (let i = 0; i < namespaces.length; i += QUERY_BOUNDS.rollupConcurrency) {
+      const chunk = namespaces.slice(i, i + QUERY_BOUNDS.rollupConcurrency)
+      const read = await Promise.all(
+        chunk.map((ns) => store.rollups(req.type, ns, fromMinute, toMinute)),
+      )
+      minutes.push(...read.flat())
+    }
+    const agg = rollupAggregates(minutes)
     return {
       type: req.type,
       from: req.from,
@@ -198,7 +277,10 @@ export function serveQueries(opts: QueryServiceOptions): Subscription[] {
   return Object.entries(handlers).map(([name, handler]) =>
     bus.serve(querySubject(name), queue, async (data) => {
       try {
-        return enc.encode(JSON.stringify(await handler(data)))
+        const limit = replyLimit()
+        const reply = boundReply(await handler(data), limit)
+        if (reply) return reply
+        throw new Error(`the ${name} reply does not fit ${limit} bytes even truncated`)
       } catch (err: unknown) {
         const code = err instanceof QueryFailure ? err.code : 'Internal'
         const message = err instanceof Error ? err.message : String(err)

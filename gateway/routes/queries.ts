@@ -2,7 +2,15 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import { type PodsRequest, QueryError } from '../../protocol/queries.ts'
 import { querySubject } from '../../protocol/subjects.ts'
-import { httpError } from '../errors.ts'
+import { errorResponse, httpError } from '../errors.ts'
+import {
+  DEFAULT_QUERY_MAX_INFLIGHT,
+  DEFAULT_QUERY_RATE,
+  inflightLimit,
+  type LoadLimits,
+  type RefusalCounter,
+  rateLimit,
+} from '../limits.ts'
 import {
   BUS_ERRORS,
   type GatewayBus,
@@ -17,9 +25,11 @@ export interface QueryDeps {
   readonly bus: GatewayBus
   /** How long to wait for the query service, ms. */
   readonly queryTimeoutMs: number
-  /** Wall clock, epoch ms (the default debugslo window ends now). */
+  /** Wall clock, epoch ms (the default debugslo window ends now; rate-limit buckets refill). */
   readonly now: () => number
-  readonly log: GatewayLog
+  readonly limits?: LoadLimits | undefined
+  readonly refused?: RefusalCounter | undefined
+  readonly log?: GatewayLog | undefined
 }
 
 const encoder = new TextEncoder()
@@ -85,12 +95,18 @@ async function ask(
     throw httpError(502, 'BadGateway', `the ${name} query service sent a reply that is not JSON`)
   }
   const failure = v.safeParse(QueryError, json)
-  const status = failure.success ? STATUS_OF[failure.output.error.code] : 200
   if (failure.success && failure.output.error.code === 'Internal') {
-    // The query service's own error text (store errors, stack details) stays in our logs.
-    deps.log.error({ query: name, err: failure.output.error.message }, 'query failed')
-    throw httpError(500, 'Internal', 'internal error')
+    // The query service's own failure text (store errors…) stays in our logs, not the client's.
+    const requestId = crypto.randomUUID()
+    deps.log?.error(
+      { query: name, requestId, err: failure.output.error.message.slice(0, 500) },
+      'query service failed',
+    )
+    return errorResponse(500, 'Internal', `internal error (request id ${requestId})`, {
+      'x-request-id': requestId,
+    })
   }
+  const status = failure.success ? STATUS_OF[failure.output.error.code] : 200
   return new Response(text, {
     status,
     headers: { 'content-type': 'application/json; charset=UTF-8' },
@@ -99,11 +115,19 @@ async function ask(
 
 /**
  * `GET /debugpod?uid=…|namespace=…&name=…` and `GET /debugslo?namespace=&type=&result=&code=&from=
- * &to=&limit=` and `GET /pods?namespace=&limit=` (search): parameters validated here (400 naming the parameter), answered by the query
- * service over the bus.
+ * &to=&limit=` and `GET /pods?namespace=&limit=` (search): parameters validated here (400 naming
+ * the parameter), answered by the query service over the bus, within the caller's namespaces.
+ * Each client gets `queryRate` requests per second (429 + Retry-After past it) and at most
+ * `queryMaxInflight` queries run at once (503 + Retry-After past it).
  */
 export function queryRoutes(deps: QueryDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>()
+  const refused = deps.refused ?? (() => {})
+  const rate = deps.limits?.queryRate ?? DEFAULT_QUERY_RATE
+  // Rate first: a client over its rate does not take an in-flight slot from the others.
+  if (rate > 0) app.use('*', rateLimit({ rate, route: 'query', refused, now: deps.now }))
+  const max = deps.limits?.queryMaxInflight ?? DEFAULT_QUERY_MAX_INFLIGHT
+  app.use('*', inflightLimit({ max, route: 'query', refused }))
   app.get('/debugpod', (c) =>
     ask(deps, 'debugpod', debugPodParams(c.req.query()), c.get('namespaces')),
   )

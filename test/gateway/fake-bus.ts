@@ -12,20 +12,61 @@ export class FakeBus implements GatewayBus {
   /** Every request made: subject and decoded JSON body. */
   readonly requests: { subject: string; body: unknown; timeoutMs: number }[] = []
   down = false
+  /**
+   * Like nats-server's `max_payload` (headers + data): a publish with a bigger message rejects
+   * with BusUnavailableError, as NatsBus does. Absent: no limit.
+   */
+  enforcedMaxPayload: number | undefined
+  /** While set, publishes and requests wait for it (to hold requests in flight). */
+  gate: Promise<void> | undefined
+  /** Publishes and requests currently waiting at the gate. */
+  waiting = 0
+  /** What `maxPayload()` reports (the port's optional method); absent: not reported. */
+  reportedMaxPayload: number | undefined
   onRequest: (subject: string, body: unknown) => Promise<unknown> = async () => {
     throw new Error('fake bus: no request handler set')
   }
 
   async publish(messages: readonly GatewayMessage[]): Promise<void> {
+    await this.#pass()
     if (this.down) throw new BusUnavailableError('fake bus: down')
+    const limit = this.enforcedMaxPayload
+    const header = (m: GatewayMessage) => 32 + (m.msgId?.length ?? 0)
+    if (limit !== undefined && messages.some((m) => m.data.byteLength + header(m) > limit)) {
+      throw new BusUnavailableError("fake bus: 'payload' max_payload size exceeded")
+    }
     this.publishes.push([...messages])
   }
 
   async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     const body: unknown = JSON.parse(new TextDecoder().decode(data))
     this.requests.push({ subject, body, timeoutMs })
+    await this.#pass()
     const reply = await this.onRequest(subject, body)
     return new TextEncoder().encode(typeof reply === 'string' ? reply : JSON.stringify(reply))
+  }
+
+  async #pass(): Promise<void> {
+    if (!this.gate) return
+    this.waiting++
+    try {
+      await this.gate
+    } finally {
+      this.waiting--
+    }
+  }
+
+  /** Resolves once `n` publishes or requests wait at the gate (fails after 5 s). */
+  async untilWaiting(n: number): Promise<void> {
+    const deadline = Date.now() + 5000
+    while (this.waiting < n) {
+      if (Date.now() > deadline) throw new Error(`fake bus: ${this.waiting} of ${n} waiting`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  }
+
+  maxPayload(): number | undefined {
+    return this.reportedMaxPayload
   }
 
   /** Every published message, across calls. */

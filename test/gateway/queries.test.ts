@@ -51,6 +51,13 @@ describe('query endpoints with a fake bus', () => {
     ['/api/v1/debugslo?limit=ten', 'limit'],
     ['/api/v1/debugslo?namespace=', 'namespace'],
     ['/api/v1/debugslo?from=2024-05-14T10:00:00Z&to=2024-05-14T09:00:00Z', 'to'],
+    ['/api/v1/debugslo?from=2024-02-14T00:00:00Z&to=2024-05-14T00:00:00Z', 'from'],
+    ['/api/v1/debugslo?from=1960-01-01T00:00:00Z&to=2024-05-14T00:00:00Z', 'from'],
+    ['/api/v1/debugslo?from=1969-12-31T00:00:00Z&to=1970-01-01T01:00:00Z', 'from'],
+    ['/api/v1/debugslo?to=1960-01-01T00:00:00Z', 'to'],
+    ['/api/v1/debugslo?to=1970-01-01T01:00:00Z', 'from'],
+    ['/api/v1/debugslo?from=2024-13-45T00:00:00Z', 'from'],
+    ['/api/v1/debugslo?from=2024-05-14T00:00:00Z&to=+275760-09-13T00:00:00Z', 'to'],
   ] as const) {
     it(`400 naming ${parameter} for ${path}`, async () => {
       const { app, bus } = fakeApp()

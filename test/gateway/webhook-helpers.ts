@@ -61,4 +61,6 @@ export interface WebhookReply {
   signals: number
   rejected: number
   dropped: number
+  /** Signals whose messages were cut to fit the bus. */
+  trimmed: number
 }

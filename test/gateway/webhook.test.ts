@@ -101,7 +101,13 @@ describe('POST /audit/webhook: body', () => {
     const { app, bus } = setup()
     const v1beta1 = await app.request('/audit/webhook', post(eventList([], 'audit.k8s.io/v1beta1')))
     assert.equal(v1beta1.status, 200)
-    assert.deepEqual(await v1beta1.json(), { accepted: 0, signals: 0, rejected: 0, dropped: 0 })
+    assert.deepEqual(await v1beta1.json(), {
+      accepted: 0,
+      signals: 0,
+      rejected: 0,
+      dropped: 0,
+      trimmed: 0,
+    })
     const nullItems = '{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":null}'
     assert.equal((await app.request('/audit/webhook', post(nullItems))).status, 200)
     assert.equal(bus.publishes.length, 0, 'no publish call for a batch without signals')
@@ -197,6 +203,7 @@ describe('POST /audit/webhook: ingest', () => {
       signals: 0,
       rejected: 0,
       dropped: events.length,
+      trimmed: 0,
     })
     assert.equal(bus.publishes.length, 0)
   })
