@@ -132,6 +132,7 @@ describe('query replies on a bus with a 64 KiB max_payload (real NATS + Redis)',
     for (let i = 0; i < items.length; i += 400) {
       const res = await fetch(`${base()}/audit/webhook`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           kind: 'EventList',
           apiVersion: 'audit.k8s.io/v1',

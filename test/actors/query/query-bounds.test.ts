@@ -67,7 +67,11 @@ async function world(
     log: quiet,
   })
   const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items })
-  const res = await app.request('/audit/webhook', { method: 'POST', body })
+  const res = await app.request('/audit/webhook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  })
   assert.equal(res.status, 200)
   const ask = async (name: string, req: unknown) => {
     const data = new TextEncoder().encode(JSON.stringify(req))
