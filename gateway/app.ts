@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client'
 import { errorResponse } from './errors.ts'
 import type { GatewayBus, GatewayEnv, GatewayLog } from './ports.ts'
 import { queryRoutes } from './routes/queries.ts'
+import { uiRoutes } from './routes/ui.ts'
 import { type WebhookOptions, webhookRoutes } from './routes/webhook.ts'
 import { webhookMetrics } from './webhook-metrics.ts'
 
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       now: deps.now ?? Date.now,
     }),
   )
+  app.route('/', uiRoutes())
 
   app.notFound((c) => errorResponse(404, 'NotFound', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((err, c) => {
