@@ -10,7 +10,9 @@ const WINDOWS: Record<string, number> = { '1h': 36e5, '6h': 216e5, '24h': 864e5,
 
 /** The dashboard's window and filters from the URL (`/slo?namespace=&since=|from=&to=`). */
 export function sloQuery(search: string, now: number) {
-  const p = new URLSearchParams(search)
+  const params = new URLSearchParams(search)
+  // An empty form field means "not given".
+  const p = { get: (k: string) => params.get(k) || null }
   const since = p.get('since') ?? '24h'
   const to = p.get('to') ?? new Date(now).toISOString()
   const from = p.get('from') ?? new Date(Date.parse(to) - (WINDOWS[since] ?? 864e5)).toISOString()
@@ -33,6 +35,7 @@ function filters(q: ReturnType<typeof sloQuery>, explicit: boolean): HTMLElement
     ...Object.keys(WINDOWS).map((w) =>
       h('option', { value: w, selected: w === q.since && !explicit }, `last ${w}`),
     ),
+    explicit ? h('option', { value: '', selected: true }, 'from/to below') : null,
   )
   const type = h(
     'select',
@@ -114,7 +117,7 @@ function podsSection(reply: DebugSloReply): HTMLElement {
 /** Renders `/` and `/slo`. */
 export async function sloPage(main: HTMLElement): Promise<void> {
   const q = sloQuery(location.search, Date.now())
-  const explicit = new URLSearchParams(location.search).has('from')
+  const explicit = Boolean(new URLSearchParams(location.search).get('from'))
   const scope = q.namespace ? `namespace ${q.namespace}` : 'all namespaces'
   mount(main, h('h1', {}, `SLO dashboard: ${scope}`), filters(q, explicit), note('Loading…'))
   let reply: DebugSloReply
@@ -150,6 +153,7 @@ export async function sloPage(main: HTMLElement): Promise<void> {
       distribution('Diagnosis codes', reply.counts.byCode, 'code'),
     ),
     chart,
-    h('div', { class: 'grid2' }, podsSection(reply), alertsPanel(q.namespace)),
+    podsSection(reply),
+    alertsPanel(q.namespace),
   )
 }

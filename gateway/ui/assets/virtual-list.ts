@@ -44,11 +44,13 @@ export function virtualList<T>(
       row.setAttribute('aria-posinset', String(i + 1))
       out.push(row)
     }
+    // Rebuilding the rows drops the focused link: give the focus back to the same row.
+    const hadFocus = box.contains(document.activeElement) && document.activeElement !== box
     rows.replaceChildren(...out)
-    if (focusIndex >= first && focusIndex < last) {
-      const target = rows.querySelector<HTMLElement>(`[data-index="${focusIndex}"] a`)
-      if (target && document.activeElement?.closest('.vlist') === box) target.focus()
-    }
+    if (!hadFocus) return
+    const target = rows.querySelector<HTMLElement>(`[data-index="${focusIndex}"] a`)
+    if (target) target.focus({ preventScroll: true })
+    else box.focus({ preventScroll: true })
   }
   const moveTo = (i: number) => {
     focusIndex = Math.max(0, Math.min(items.length - 1, i))
@@ -57,8 +59,14 @@ export function virtualList<T>(
     else if (y + ROW_PX > box.scrollTop + box.clientHeight)
       box.scrollTop = y + ROW_PX - box.clientHeight
     draw()
-    rows.querySelector<HTMLElement>(`[data-index="${focusIndex}"] a`)?.focus()
+    rows
+      .querySelector<HTMLElement>(`[data-index="${focusIndex}"] a`)
+      ?.focus({ preventScroll: true })
   }
+  box.addEventListener('focusin', (e) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('.vrow')
+    if (row?.dataset.index) focusIndex = Number(row.dataset.index)
+  })
   box.addEventListener('scroll', () => requestAnimationFrame(draw), { passive: true })
   box.addEventListener('keydown', (e) => {
     const page = Math.max(1, Math.floor(box.clientHeight / ROW_PX) - 1)
