@@ -44,3 +44,27 @@ export async function loadInto(
   const to = iso((Math.floor(last / 60e6) + 1) * 60e6)
   return { signals: signals.length, from, to }
 }
+
+/** The sample shipped with the repository (relative to the working directory). */
+export const SAMPLE_FILE = 'examples/sample-cluster.audit.jsonl'
+
+/**
+ * `lunettes all --demo`: loads the sample into the running embedded runtime and prints where to
+ * look. `port` is the gateway's; the SLO page gets the sample's window in its URL.
+ */
+export async function runDemo(
+  backends: Backends,
+  config: SloConfig,
+  partitions: number,
+  port: number,
+  write: (s: string) => void,
+): Promise<void> {
+  const loaded = await loadInto(backends, [SAMPLE_FILE], config, partitions)
+  const base = `http://127.0.0.1:${port}`
+  write(
+    `demo: loaded ${loaded.signals} signals from ${SAMPLE_FILE}\n` +
+      `UI: ${base}/slo?from=${loaded.from}&to=${loaded.to}\n` +
+      `CLI: lunettes debugslo --server ${base} --from ${loaded.from} --to ${loaded.to}\n` +
+      'Stop with Ctrl-C.\n',
+  )
+}
