@@ -8,6 +8,7 @@ import { errorResponse } from './errors.ts'
 import { type LoadLimits, refusalCounter } from './limits.ts'
 import type { GatewayBus, GatewayEnv, GatewayLog } from './ports.ts'
 import { queryRoutes } from './routes/queries.ts'
+import { uiRoutes } from './routes/ui.ts'
 import { type WebhookOptions, webhookRoutes } from './routes/webhook.ts'
 import { securityHeaders } from './security-headers.ts'
 import { webhookMetrics } from './webhook-metrics.ts'
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       log,
     }),
   )
+  app.route('/', uiRoutes())
 
   app.notFound((c) => errorResponse(404, 'NotFound', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((err, c) => {

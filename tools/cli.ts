@@ -12,6 +12,10 @@ Roles:
   gateway   audit webhook, query API, UI and /metrics
   collect   Kubernetes watch collector and/or audit log tail
 
+Client commands (against a running gateway; also 'kubectl lunettes ...'):
+  debugpod  one pod's timeline, verdict and diagnosis: debugpod NAME -n NS [--json]
+  debugslo  SLO counts, percentiles and the worst pods: debugslo -n NS --since 1h [--json]
+
 Tools:
   loadgen   write a deterministic synthetic cluster's audit stream (benchmarks, trials)
 
@@ -29,6 +33,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   collect: async (a) => (await import('../actors/collectors/main.ts')).collectMain(a, process.env),
   all: async (a) => (await import('./roles.ts')).allMain(a, process.env),
   loadgen: async (a) => (await import('./loadgen/main.ts')).loadgenCommand(a),
+  debugpod: async (a) => (await import('./client/debugpod.ts')).debugpodCommand(a, process.env),
+  debugslo: async (a) => (await import('./client/debugslo.ts')).debugsloCommand(a, process.env),
 }
 
 async function main(argv: string[]): Promise<number> {

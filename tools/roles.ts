@@ -79,12 +79,13 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
 export async function allMain(argv: string[], env: Env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' } },
     strict: false,
   })
   if (values.help) {
     process.stdout.write(
-      'lunettes all [--audit-log PATH] [--kube [--kubeconfig FILE]]\n\nActor hosts, query service, gateway and collectors in one process.\n',
+      'lunettes all [--audit-log PATH] [--kube [--kubeconfig FILE]] [--demo]\n\nActor hosts, query service, gateway and collectors in one process.\n' +
+        '--demo: load examples/sample-cluster.audit.jsonl (signal clock) and print the UI address.\n',
     )
     return 0
   }
@@ -93,8 +94,13 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
   const log = processLogger(env)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
-  const actors = await startActors({ backends, env, log, registry })
+  const actors = await startActors({ backends, env, log, registry, replay: values.demo === true })
   const http = await gateway(settings, backends, env, log, registry)
+  if (values.demo) {
+    const { runDemo } = await import('./sample/demo.ts')
+    const parts = partitionCount(env.LUNETTES_PARTITIONS)
+    await runDemo(backends, loadSloConfig(env), parts, http.port, (s) => process.stdout.write(s))
+  }
   const collectors = await startCollectors(backends, env, log, collectOptions(argv, env))
   log.info(
     { collectors: collectors.names, bus: backends.kind.bus, store: backends.kind.store },
