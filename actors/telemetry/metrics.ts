@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Effect } from '../lifecycle/decide.ts'
+import { createPoisonMetrics } from '../runtime/host/poison-metrics.ts'
 import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 
 /** Store operation latency buckets (seconds). */
@@ -121,6 +122,7 @@ export function createActorMetrics(registry: Registry) {
     exportFailures,
     partitionsOwned,
     partitionEvents,
+    ...createPoisonMetrics(registry),
   }
 }
 
