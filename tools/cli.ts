@@ -11,6 +11,7 @@ Roles:
   actors    actor host for its partitions plus the query service
   gateway   audit webhook, query API, UI and /metrics
   collect   Kubernetes watch collector and/or audit log tail
+  deadletter  list or replay the signals isolated to the dead-letter stream (NATS_URL)
 
 Run 'lunettes <role> --help' for a role's options.
 `
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   gateway: async (a) => (await import('./roles.ts')).gatewayMain(a, process.env),
   collect: async (a) => (await import('../actors/collectors/main.ts')).collectMain(a, process.env),
   all: async (a) => (await import('./roles.ts')).allMain(a, process.env),
+  deadletter: async (a) => (await import('./deadletter.ts')).deadletterCommand(a, process.env),
 }
 
 async function main(argv: string[]): Promise<number> {
