@@ -96,7 +96,7 @@ export function createActorMetrics(registry: Registry) {
   })
   const partitionEvents = new Counter({
     name: 'lunettes_partition_events_total',
-    help: 'Partition ownership changes: acquired, lost (lease taken or expired), released, fenced (another owner wrote it; restarted), failed.',
+    help: 'Partition ownership changes: acquired, lost (lease taken or expired), released, fenced (another owner wrote it; restarted), retried (store or bus away; restarted after a backoff), failed.',
     labelNames: ['event'],
     registers,
   })
