@@ -17,7 +17,8 @@ Client commands (against a running gateway; also 'kubectl lunettes ...'):
   debugslo  SLO counts, percentiles and the worst pods: debugslo -n NS --since 1h [--json]
 
 Tools:
-  loadgen   write a deterministic synthetic cluster's audit stream (benchmarks, trials)
+  deadletter  list or replay the signals isolated to the dead-letter stream (NATS_URL)
+  loadgen     write a deterministic synthetic cluster's audit stream (benchmarks, trials)
 
 Run 'lunettes <role> --help' for a role's options.
 `
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   loadgen: async (a) => (await import('./loadgen/main.ts')).loadgenCommand(a),
   debugpod: async (a) => (await import('./client/debugpod.ts')).debugpodCommand(a, process.env),
   debugslo: async (a) => (await import('./client/debugslo.ts')).debugsloCommand(a, process.env),
+  deadletter: async (a) => (await import('./deadletter.ts')).deadletterCommand(a, process.env),
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Effect } from '../lifecycle/decide.ts'
+import { createPoisonMetrics } from '../runtime/host/poison-metrics.ts'
 import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 
 /** Store operation latency buckets (seconds). */
@@ -95,7 +96,7 @@ export function createActorMetrics(registry: Registry) {
   })
   const partitionEvents = new Counter({
     name: 'lunettes_partition_events_total',
-    help: 'Partition ownership changes: acquired, lost (lease taken or expired), released, fenced (another owner wrote it; restarted), failed.',
+    help: 'Partition ownership changes: acquired, lost (lease taken or expired), released, fenced (another owner wrote it; restarted), retried (store or bus away; restarted after a backoff), failed.',
     labelNames: ['event'],
     registers,
   })
@@ -121,6 +122,7 @@ export function createActorMetrics(registry: Registry) {
     exportFailures,
     partitionsOwned,
     partitionEvents,
+    ...createPoisonMetrics(registry),
   }
 }
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { connect } from '@nats-io/transport-node'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
 import { NatsBus } from '../../actors/runtime/bus/nats-bus.ts'
 import { replayChannel } from '../../actors/runtime/channel.ts'
@@ -91,6 +92,21 @@ async function replayThrough(run: string, onProgress: (alerts: number) => void) 
   })
 }
 
+/** A plain (core) NATS subscriber on a run's alerts: each delivery's header id and payload id. */
+async function coreAlerts(run: string) {
+  const nc = await connect({ servers: nats?.url ?? '' })
+  const got: { header: string; id: string }[] = []
+  nc.subscribe(replayChannel(run).alertWildcard, {
+    callback: (err, msg) => {
+      if (err) return
+      const id = (JSON.parse(new TextDecoder().decode(msg.data)) as { id: string }).id
+      got.push({ header: msg.headers?.get('Nats-Msg-Id') ?? '', id })
+    },
+  })
+  await nc.flush()
+  return { got, close: () => nc.drain() }
+}
+
 async function alertIds(bus: NatsBus, run: string): Promise<string[]> {
   const ch = replayChannel(run)
   const msgs = await readStream(bus, ch.alertStream, ch.alertWildcard)
@@ -98,10 +114,11 @@ async function alertIds(bus: NatsBus, run: string): Promise<string[]> {
 }
 
 describe('actor hosts under failure (real nats-server, redis-server and host processes)', () => {
-  it('kill -9 of one of two hosts mid-stream: a standby takes over; reports and alerts as uninterrupted', async () => {
+  it('kill -9 of one of two hosts mid-stream: a standby takes over; reports and alerts as uninterrupted; a core subscriber dedupes by alert id', async (t) => {
     assert.ok(baseline.reports.length >= 2000)
     assert.ok(baseline.alerts.size > 50, `baseline has ${baseline.alerts.size} alerts`)
     const { hosts, bus } = await twoHosts('crash1')
+    const core = await coreAlerts('crash1')
     let finished = false
     let killedWhileRunning: boolean | null = null
     const replay = replayThrough('crash1', (n) => {
@@ -118,9 +135,25 @@ describe('actor hosts under failure (real nats-server, redis-server and host pro
       assert.equal(hosts[0]?.signalCode, 'SIGKILL')
       sameAsBaseline(result.reports)
       const ids = await alertIds(bus, 'crash1')
-      assert.equal(new Set(ids).size, ids.length, 'no alert stored twice')
+      assert.equal(
+        new Set(ids).size,
+        ids.length,
+        'no alert stored twice (≤ 1 per id in the stream)',
+      )
       assert.deepEqual(new Set(ids), baseline.alerts)
+      // Plain subscribers are at-least-once: duplicates carry the same id, in payload and header.
+      for (const a of core.got) assert.equal(a.header, a.id, 'the header names the payload id')
+      assert.deepEqual(
+        new Set(core.got.map((a) => a.id)),
+        baseline.alerts,
+        'dedupe by id: one each',
+      )
+      const dupes = core.got.length - new Set(core.got.map((a) => a.id)).size
+      t.diagnostic(
+        `core subscriber: ${core.got.length} alerts, ${dupes} duplicates; stream: ${ids.length}`,
+      )
     } finally {
+      await core.close()
       await Promise.all(hosts.map((h) => stopChild(h)))
       await bus.close()
     }

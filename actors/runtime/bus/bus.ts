@@ -47,6 +47,17 @@ export interface ConsumerSpec {
   readonly filterSubject: string
   /** Unacked messages are redelivered after this long, ms. */
   readonly ackWaitMs: number
+  /**
+   * Deliveries after which a message that is still not acknowledged is not delivered again
+   * (JetStream `max_deliver`); absent: no limit. Readers see the count as `BusMessage.deliveries`.
+   */
+  readonly maxDeliver?: number
+  /**
+   * Ack wait per delivery (JetStream `backoff`): delivery n is redelivered `backoffMs[n-1]` after
+   * it went out (the last value repeats); absent: `ackWaitMs` every time. The first value should
+   * equal `ackWaitMs`, and there must be fewer values than `maxDeliver`.
+   */
+  readonly backoffMs?: readonly number[]
 }
 
 /** A durable consumer being read. */

@@ -19,6 +19,8 @@ export class EmbeddedConsumer {
   readonly #stream: EmbeddedStream
   #filter: string
   #ackWaitMs: number
+  #maxDeliver: number
+  #backoffMs: readonly number[]
   /** Last stream sequence examined for first delivery (JetStream's delivered stream seq). */
   #cursor = 0
   /** Delivered, unacked messages by stream sequence (ascending: insertion follows the cursor). */
@@ -29,11 +31,21 @@ export class EmbeddedConsumer {
     this.#stream = stream
     this.#filter = spec.filterSubject
     this.#ackWaitMs = spec.ackWaitMs
+    this.#maxDeliver = spec.maxDeliver ?? Number.POSITIVE_INFINITY
+    this.#backoffMs = spec.backoffMs ?? []
   }
 
   configure(spec: ConsumerSpec): void {
     this.#filter = spec.filterSubject
     this.#ackWaitMs = spec.ackWaitMs
+    this.#maxDeliver = spec.maxDeliver ?? Number.POSITIVE_INFINITY
+    this.#backoffMs = spec.backoffMs ?? []
+  }
+
+  /** The ack wait of a message's `deliveries`-th delivery (JetStream `backoff`). */
+  #ackWait(deliveries: number): number {
+    const b = this.#backoffMs
+    return b.length === 0 ? this.#ackWaitMs : (b[Math.min(deliveries, b.length) - 1] ?? 0)
   }
 
   async fetch(max: number, expiresMs: number, stopped = () => false): Promise<BusMessage[]> {
@@ -95,19 +107,21 @@ export class EmbeddedConsumer {
       if (out.length >= max) return
       if (state.due > now) continue
       const m = this.#stream.message(seq)
-      if (!m) {
+      // Past max_deliver a message is not delivered again and no longer pending, as in JetStream.
+      if (!m || state.deliveries >= this.#maxDeliver) {
         this.#inflight.delete(seq)
+        if (m) this.#stream.prune()
         continue
       }
       state.deliveries++
-      state.due = now + this.#ackWaitMs
+      state.due = now + this.#ackWait(state.deliveries)
       out.push(this.#deliver(m, state.deliveries))
     }
     if (this.#literal()) {
       for (const m of this.#stream.onSubjectAfter(this.#filter, this.#cursor)) {
         if (out.length >= max || this.#inflight.size >= MAX_ACK_PENDING) return
         this.#cursor = m.seq
-        this.#inflight.set(m.seq, { deliveries: 1, due: now + this.#ackWaitMs })
+        this.#inflight.set(m.seq, { deliveries: 1, due: now + this.#ackWait(1) })
         out.push(this.#deliver(m, 1))
       }
       return
@@ -118,7 +132,7 @@ export class EmbeddedConsumer {
       if (!m) return
       this.#cursor = m.seq
       if (!subjectMatches(this.#filter, m.subject)) continue
-      this.#inflight.set(m.seq, { deliveries: 1, due: now + this.#ackWaitMs })
+      this.#inflight.set(m.seq, { deliveries: 1, due: now + this.#ackWait(1) })
       out.push(this.#deliver(m, 1))
     }
   }

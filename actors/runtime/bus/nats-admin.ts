@@ -63,6 +63,8 @@ export async function ensureNatsConsumer(jsm: JetStreamManager, spec: ConsumerSp
     filter_subject: spec.filterSubject,
     ack_wait: nanos(spec.ackWaitMs),
     max_ack_pending: MAX_ACK_PENDING,
+    max_deliver: spec.maxDeliver ?? -1,
+    ...(spec.backoffMs ? { backoff: spec.backoffMs.map(nanos) } : {}),
   } satisfies Partial<ConsumerConfig>
   let current: ConsumerConfig | undefined
   try {
@@ -80,7 +82,9 @@ export async function ensureNatsConsumer(jsm: JetStreamManager, spec: ConsumerSp
   } else if (
     current.filter_subject !== want.filter_subject ||
     current.ack_wait !== want.ack_wait ||
-    current.max_ack_pending !== want.max_ack_pending
+    current.max_ack_pending !== want.max_ack_pending ||
+    current.max_deliver !== want.max_deliver ||
+    String(current.backoff ?? []) !== String(want.backoff ?? [])
   ) {
     await jsm.consumers.update(stream, durable, want)
   }

@@ -1,14 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type PartitionMessage, replayDoneSubject } from '../../../protocol/envelope.ts'
 import type { Decide } from '../../lifecycle/decide.ts'
 import type { PodState } from '../../lifecycle/pod-state.ts'
 import type { ActorMetrics } from '../../telemetry/metrics.ts'
-import type { Bus, BusMessage, Consumer } from '../bus/bus.ts'
+import type { Bus, Consumer } from '../bus/bus.ts'
+import { ensureDeadLetterStream } from '../bus/deadletter-stream.ts'
 import { ensureChannel, LIVE_CHANNEL, type SignalChannel } from '../channel.ts'
-import { type Store, StoreConflictError } from '../store/store.ts'
-import { countBatch, decodeMessage, handBack, type Log } from './host-messages.ts'
+import type { Store } from '../store/store.ts'
+import { classifyFailure, consumerBackoffMs, retryBackoffMs } from './failures.ts'
+import type { Log } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
+import { PartitionLoop } from './partition-loop.ts'
 import { PartitionWorker } from './partition-worker.ts'
 import { tuningOf, type WorkerTuning } from './partition-worker-types.ts'
 import type { OutboxItem } from './worker-batch.ts'
@@ -31,6 +33,11 @@ export interface HostOptions extends WorkerTuning {
   leaseTtlMs?: number
   /** Unacked signals are redelivered after this; keep it below the lease TTL. */
   ackWaitMs?: number
+  /**
+   * Deliveries of one message before it is dead-lettered instead of processed again (the
+   * consumers' `max_deliver`, with a growing ack wait between deliveries); default 20.
+   */
+  maxDeliver?: number
   batchSize?: number
   /** Stream, subjects, consumers and lease keys to use (default: the live channel). */
   channel?: SignalChannel
@@ -44,10 +51,6 @@ export interface HostOptions extends WorkerTuning {
 const silent: Log = { info() {}, warn() {}, error() {} }
 /** How long stopping a partition waits for its batch in hand. */
 const STOP_WAIT_MS = 10_000
-/** Delay before messages past a replay sequence gap come again. */
-const GAP_RETRY_MS = 200
-
-const enc = new TextEncoder()
 
 /**
  * An actor host: owns partitions through leases, runs one durable pull consumer and one
@@ -56,12 +59,14 @@ const enc = new TextEncoder()
  */
 export class ActorHost {
   readonly #o: HostOptions &
-    Required<Pick<HostOptions, 'leaseTtlMs' | 'ackWaitMs' | 'batchSize' | 'channel'>>
+    Required<Pick<HostOptions, 'leaseTtlMs' | 'ackWaitMs' | 'batchSize' | 'channel' | 'maxDeliver'>>
   readonly #log: Log
   readonly #loops = new Map<
     number,
-    { stop: boolean; done: Promise<void>; worker: PartitionWorker; consumer: Consumer }
+    { loop: PartitionLoop; done: Promise<void>; consumer: Consumer }
   >()
+  /** Partitions whose last batch failed on a retryable error: how often, and when to retry. */
+  readonly #retries = new Map<number, { n: number; at: number }>()
   #leases: PartitionLeases | null = null
   #timer: NodeJS.Timeout | null = null
   #running = false
@@ -76,6 +81,7 @@ export class ActorHost {
       ackWaitMs: 5_000,
       batchSize: 256,
       channel: LIVE_CHANNEL,
+      maxDeliver: 20,
       ...opts,
     }
     this.#log = opts.log ?? silent
@@ -89,13 +95,14 @@ export class ActorHost {
   /** Total actors in memory across owned partitions. */
   actorsLive(): number {
     let n = 0
-    for (const l of this.#loops.values()) n += l.worker.live
+    for (const l of this.#loops.values()) n += l.loop.worker.live
     return n
   }
 
   async start(): Promise<void> {
     const ch = this.#o.channel
     await ensureChannel(this.#o.bus, ch)
+    await ensureDeadLetterStream(this.#o.bus)
     const kv = await this.#o.bus.kv(LEASE_BUCKET, this.#o.leaseTtlMs)
     this.#leases = new PartitionLeases(kv, {
       hostId: this.#o.hostId,
@@ -164,6 +171,7 @@ export class ActorHost {
     const others = standby ? all.filter((p) => !preferred.includes(p)) : []
     for (const p of [...preferred, ...others]) {
       if (!this.#running || this.#loops.has(p)) continue
+      if ((this.#retries.get(p)?.at ?? 0) > Date.now()) continue
       if (!(await leases.acquire(p).catch(() => false))) continue
       await this.#startLoop(p).catch((err: unknown) => {
         this.#log.warn({ err, partition: p }, 'partition start failed; retrying next tick')
@@ -172,106 +180,96 @@ export class ActorHost {
   }
 
   async #startLoop(p: number): Promise<void> {
-    const worker = new PartitionWorker({
-      partition: p,
-      store: this.#o.store,
-      decide: this.#o.decide,
-      mode: this.#o.mode,
-      ...(this.#o.now ? { now: this.#o.now } : {}),
-      ...tuningOf(this.#o),
-    })
-    const ch = this.#o.channel
-    const consumer = await this.#o.bus.consumer({
+    const o = this.#o
+    const newWorker = () =>
+      new PartitionWorker({
+        partition: p,
+        store: o.store,
+        decide: o.decide,
+        mode: o.mode,
+        ...(o.now ? { now: o.now } : {}),
+        ...tuningOf(o),
+      })
+    const worker = newWorker()
+    const ch = o.channel
+    const consumer = await o.bus.consumer({
       stream: ch.stream,
       durable: ch.durableOf(p),
       filterSubject: ch.subjectOf(p),
-      ackWaitMs: this.#o.ackWaitMs,
+      ackWaitMs: o.ackWaitMs,
+      maxDeliver: o.maxDeliver,
+      backoffMs: consumerBackoffMs(o.ackWaitMs, o.maxDeliver),
     })
     await this.#publish(p, worker, await worker.recover()).catch(async (err: unknown) => {
       await consumer.close()
       throw err
     })
-    const loop = { stop: false, done: Promise.resolve(), worker, consumer }
-    loop.done = this.#run(p, worker, consumer, loop)
-      .catch((err: unknown) => {
-        this.#loops.delete(p)
-        if (err instanceof StoreConflictError) {
-          // Another owner wrote the partition: our view is stale. Keep the lease; the next tick
-          // restarts the loop from the store (or finds the lease gone).
-          this.#log.warn({ partition: p, err: err.message }, 'partition fenced; restarting it')
-          return this.#count('fenced')
-        }
-        this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
-        this.#count('failed')
-        return this.#leases?.release(p)
+    const loop = new PartitionLoop(
+      {
+        partition: p,
+        bus: o.bus,
+        consumer,
+        channel: ch,
+        mode: o.mode,
+        batchSize: o.batchSize,
+        maxDeliver: o.maxDeliver,
+        metrics: o.metrics,
+        log: this.#log,
+        now: () => this.#now(),
+        running: () => this.#running,
+        newWorker,
+        publish: (w, outbox) => this.#publish(p, w, outbox),
+      },
+      worker,
+    )
+    const done = loop
+      .run()
+      .then(() => {
+        this.#retries.delete(p)
       })
+      .catch((err: unknown) => this.#failed(p, loop, err))
       .finally(() => consumer.close())
-    this.#loops.set(p, loop)
+    this.#loops.set(p, { loop, done, consumer })
     this.#count('acquired')
     this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition acquired')
+  }
+
+  /** A partition loop ended on an error: react by its kind (failures.ts), in this one place. */
+  async #failed(p: number, loop: PartitionLoop, err: unknown): Promise<void> {
+    this.#loops.delete(p)
+    const kind = classifyFailure(err)
+    if (kind === 'fenced') {
+      // Another owner wrote the partition: our view is stale. Keep the lease; the next tick
+      // restarts the loop from the store (or finds the lease gone).
+      const message = err instanceof Error ? err.message : String(err)
+      this.#log.warn({ partition: p, err: message }, 'partition fenced; restarting it')
+      return this.#count('fenced')
+    }
+    if (kind === 'retryable') {
+      // The store or the bus is away: keep the lease, restart from the store after a backoff.
+      const n = loop.progressed ? 1 : (this.#retries.get(p)?.n ?? 0) + 1
+      const waitMs = retryBackoffMs(n)
+      this.#retries.set(p, { n, at: Date.now() + waitMs })
+      this.#log.warn(
+        { err, partition: p, waitMs },
+        'partition batch failed to reach the store or bus; retrying',
+      )
+      return this.#count('retried')
+    }
+    this.#log.error({ err, partition: p }, 'partition loop failed; releasing it')
+    this.#count('failed')
+    return this.#leases?.release(p)
   }
 
   async #stopLoop(p: number): Promise<void> {
     const loop = this.#loops.get(p)
     if (!loop) return
-    loop.stop = true
+    loop.loop.stop = true
     await loop.consumer.close()
     // A batch stuck on a dead server must not stall lease handling: it ends on its own.
     await Promise.race([loop.done, sleep(STOP_WAIT_MS, undefined, { ref: false })])
     this.#loops.delete(p)
     this.#log.debug?.({ partition: p, host: this.#o.hostId }, 'partition stopped')
-  }
-
-  async #run(p: number, worker: PartitionWorker, consumer: Consumer, loop: { stop: boolean }) {
-    const m = this.#o.metrics
-    let lagAt = 0
-    while (!loop.stop && this.#running) {
-      const next = worker.nextAlarm()
-      const wait = next === null || this.#o.mode === 'replay' ? 1000 : (next - this.#now()) / 1000
-      const msgs = await consumer.fetch(this.#o.batchSize, Math.max(20, Math.min(1000, wait)))
-      if (loop.stop) break
-      const valid: BusMessage[] = []
-      const decoded: PartitionMessage[] = []
-      for (const msg of msgs) {
-        const d = decodeMessage(msg, this.#log, this.#o.metrics)
-        if (d) {
-          valid.push(msg)
-          decoded.push(d)
-        } else {
-          msg.ack()
-        }
-      }
-      const started = performance.now()
-      const caughtUp = msgs.length < this.#o.batchSize
-      const result = await worker.process(decoded, caughtUp).catch((err: unknown) => {
-        // Nothing of the batch is durable: hand it back at once so it comes again first.
-        for (const msg of valid) handBack(msg, 0)
-        throw err
-      })
-      m?.storeSeconds.observe({ op: 'batch' }, (performance.now() - started) / 1000)
-      // Persisted: acknowledge. Past a replay sequence gap: hand back, to come again in order.
-      if (result.consumed < valid.length) {
-        const got = decoded[result.consumed]?.seq
-        this.#log.debug?.({ partition: p, want: worker.nextSeq, got }, 'held back past a seq gap')
-      }
-      for (const [i, msg] of valid.entries()) {
-        if (i < result.consumed) msg.ack()
-        else handBack(msg, GAP_RETRY_MS)
-      }
-      await this.#publish(p, worker, result.outbox)
-      if (m) {
-        countBatch(m, decoded, result)
-        m.actorsLive.set({ partition: String(p) }, worker.live)
-        if (Date.now() - lagAt > 5000) {
-          lagAt = Date.now()
-          m.consumerLag.set({ partition: String(p) }, await consumer.pending())
-        }
-      }
-      if (result.ended) {
-        const done = { v: 1, run: result.ended.run ?? '', partition: p, pods: result.ended.pods }
-        this.#o.bus.emit(replayDoneSubject(done.run), enc.encode(JSON.stringify(done)))
-      }
-    }
   }
 
   /** Publishes an outbox; on failure it stays pending and goes out with the next batch. */
@@ -282,7 +280,7 @@ export class ActorHost {
     if (await publishOutbox(opts, p, outbox)) await worker.outboxPublished()
   }
 
-  #count(event: 'acquired' | 'lost' | 'released' | 'fenced' | 'failed'): void {
+  #count(event: 'acquired' | 'lost' | 'released' | 'fenced' | 'retried' | 'failed'): void {
     this.#o.metrics?.partitionEvents.inc({ event })
     this.#o.metrics?.partitionsOwned.set(this.#loops.size)
   }

@@ -1,6 +1,7 @@
 import type { Decide, Effect } from '../../lifecycle/decide.ts'
 import type { PodState } from '../../lifecycle/pod-state.ts'
 import type { Store } from '../store/store.ts'
+import type { CorruptState } from './pod-states.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export interface WorkerOptions {
@@ -72,4 +73,25 @@ export interface BatchResult {
   ended: { run: string | undefined; pods: number } | null
   duplicates: number
   held: number
+  /** Pods whose alarm fired in the batch. */
+  fired: string[]
+  /** Pods whose stored state could not be decoded: moved aside, restarted empty. */
+  corrupt: CorruptState[]
+}
+
+/** How the host narrows a batch while it isolates a failing input. */
+export interface ProcessOptions {
+  /**
+   * Indexes of messages consumed without being folded (already dead-lettered): a replay `seq`
+   * and clock still advance past them.
+   */
+  skip?: ReadonlySet<number>
+  /** Live: only the due alarms of pods this accepts fire (the others stay armed). */
+  alarms?: (uid: string) => boolean
+}
+
+/** The result of a batch of `n` messages before any is processed. */
+export function emptyResult(n: number): BatchResult {
+  const empty = { outbox: [], effects: [], ended: null, duplicates: 0, held: 0 }
+  return { consumed: n, ...empty, fired: [], corrupt: [] }
 }

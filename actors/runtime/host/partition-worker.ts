@@ -4,12 +4,18 @@ import type { Effect } from '../../lifecycle/decide.ts'
 import { computePhases, computeSli } from '../../lifecycle/phases.ts'
 import { PodDirectory } from '../../lifecycle/pod-directory.ts'
 import { initialState, type PodState } from '../../lifecycle/pod-state.ts'
-import { decodeState } from '../../lifecycle/pod-state-codec.ts'
 import { closeSlos } from '../../lifecycle/slo.ts'
 import { StoreConflictError, type WriteOp } from '../store/store.ts'
-import { ActorCache } from './actor-cache.ts'
 import { AlarmIndex } from './alarm-index.ts'
-import { type BatchResult, type WorkerOptions, withDefaults } from './partition-worker-types.ts'
+import { foldFailure, writeFailure } from './failures.ts'
+import {
+  type BatchResult,
+  emptyResult,
+  type ProcessOptions,
+  type WorkerOptions,
+  withDefaults,
+} from './partition-worker-types.ts'
+import { PodStates } from './pod-states.ts'
 import { Batch, META, type OutboxItem } from './worker-batch.ts'
 
 /** How many signals an events-only actor keeps for a later static-pod merge. */
@@ -24,7 +30,7 @@ const MERGE_LOG_CAP = 2000
 export class PartitionWorker {
   readonly partition: number
   readonly #o: Required<Omit<WorkerOptions, 'partition'>>
-  readonly #cache = new ActorCache()
+  readonly #states: PodStates
   readonly #dir = new PodDirectory()
   readonly #alarms = new AlarmIndex()
   #clock = Number.NEGATIVE_INFINITY
@@ -40,8 +46,11 @@ export class PartitionWorker {
   constructor(opts: WorkerOptions) {
     this.partition = opts.partition
     this.#o = withDefaults(opts)
+    this.#states = new PodStates(this.#o.store, () => this.#wallMs(), this.#o.retentionMs)
   }
 
+  /** Pods whose alarm the last `process` fired (also when it failed). */
+  lastFired: readonly string[] = []
   /** The replay sequence number this partition waits for next. */
   get nextSeq(): number {
     return this.#next
@@ -49,7 +58,7 @@ export class PartitionWorker {
 
   /** Actors in memory now. */
   get live(): number {
-    return this.#cache.size
+    return this.#states.cache.size
   }
 
   /** Loads the partition's alarms and returns the outbox a previous owner left unpublished. */
@@ -71,6 +80,13 @@ export class PartitionWorker {
     await this.#write([{ op: 'meta', key: META.outbox(this.partition), value: null }])
   }
 
+  /** Moves a pod's state aside and disarms it (its own alarm cannot fold): it restarts empty. */
+  async quarantine(uid: string): Promise<void> {
+    this.#alarms.set(uid, null)
+    const ops = await this.#states.moveAside(uid)
+    await this.#write([...ops, { op: 'alarm', partition: this.partition, uid, at: null }])
+  }
+
   /** The earliest armed alarm (epoch µs), or null. */
   nextAlarm(): number | null {
     return this.#alarms.next()
@@ -80,9 +96,15 @@ export class PartitionWorker {
    * Processes messages in order and persists the result. Live, alarms fire after the messages:
    * those due now when `caughtUp` (the consumer had nothing more waiting); behind a backlog only
    * those due `backlogGraceMs` before the newest signal folded, so a backlog is folded before its
-   * deadlines are judged, yet a partition that never catches up still alerts.
+   * deadlines are judged, yet a partition that never catches up still alerts. A throwing fold or
+   * a batch the store refuses rejects with `TerminalInputError`; store and bus failures as they
+   * are. Then nothing is durable and this worker's memory ran ahead of the store: discard it.
    */
-  async process(messages: readonly PartitionMessage[], caughtUp = true): Promise<BatchResult> {
+  async process(
+    messages: readonly PartitionMessage[],
+    caughtUp = true,
+    opts: ProcessOptions = {},
+  ): Promise<BatchResult> {
     const batch = new Batch({
       partition: this.partition,
       retentionMs: this.#o.retentionMs,
@@ -90,14 +112,8 @@ export class PartitionWorker {
       nowMs: this.#wallMs(),
     })
     batch.outbox.push(...this.#pending)
-    const result: BatchResult = {
-      consumed: messages.length,
-      outbox: [],
-      effects: [],
-      ended: null,
-      duplicates: 0,
-      held: 0,
-    }
+    const result = emptyResult(messages.length)
+    this.lastFired = result.fired
     const startSeq = this.#next
     for (const [i, m] of messages.entries()) {
       if (m.seq !== undefined) {
@@ -112,21 +128,24 @@ export class PartitionWorker {
         this.#next++
       }
       if (m.kind === 'clock') {
-        await this.#advance(m.time, batch)
+        await this.#advance(m.time, batch, result)
         if (m.suspendBefore !== undefined) await this.#suspend(m.suspendBefore, batch)
         if (m.end) result.ended = { run: m.run, pods: await this.#close(batch) }
         continue
       }
-      if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch)
-      else this.#folded = Math.max(this.#folded, m.signal.time)
-      await this.#signal(m.signal, batch, result)
+      if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch, result)
+      if (opts.skip?.has(i)) continue
+      if (this.#o.mode === 'live') this.#folded = Math.max(this.#folded, m.signal.time)
+      await this.#signal(m.signal, batch, result).catch((err: unknown) => {
+        throw foldFailure(err, `signal ${m.signal.id}`)
+      })
     }
     if (this.#o.mode === 'live') {
       const now = this.#o.now()
       const behind = Math.min(now, this.#folded - this.#o.backlogGraceMs * 1000)
-      await this.#fireDue(caughtUp ? now : behind, batch)
+      await this.#fireDue(caughtUp ? now : behind, batch, result, opts.alarms)
     }
-    const writes = batch.writes(this.#dir.takeChanges())
+    const writes = [...this.#states.moveAsideOps(), ...batch.writes(this.#dir.takeChanges())]
     if (this.#next !== startSeq) {
       writes.push({ op: 'meta', key: META.seq(this.partition), value: String(this.#next) })
     }
@@ -134,7 +153,8 @@ export class PartitionWorker {
     // Held back past a gap: the missing messages may have gone to another owner of this
     // partition (a lease that lapsed while its holder was cut off). Then our view is stale.
     else if (result.consumed < messages.length) await this.#checkFence()
-    this.#cache.passivate(this.#o.cacheSize, this.#wallMs() - this.#o.idleMs)
+    result.corrupt = this.#states.takeCorrupt()
+    this.#states.cache.passivate(this.#o.cacheSize, this.#wallMs() - this.#o.idleMs)
     this.#dir.trim(this.#o.cacheSize)
     this.#pending = [...batch.outbox]
     result.outbox = batch.outbox
@@ -145,10 +165,10 @@ export class PartitionWorker {
   /** Writes a batch behind the partition's fence; `StoreConflictError` if another owner wrote. */
   async #write(writes: WriteOp[]): Promise<void> {
     const next = this.#fence + 1
-    await this.#o.store.write([
-      { op: 'fence', partition: this.partition, expect: this.#fence, next },
-      ...writes,
-    ])
+    const fence: WriteOp = { op: 'fence', partition: this.partition, expect: this.#fence, next }
+    await this.#o.store.write([fence, ...writes]).catch((err: unknown) => {
+      throw writeFailure(err)
+    })
     this.#fence = next
   }
 
@@ -166,19 +186,30 @@ export class PartitionWorker {
     return this.#o.mode === 'replay' ? this.#clock : this.#o.now()
   }
 
-  async #advance(time: number, batch: Batch): Promise<void> {
+  async #advance(time: number, batch: Batch, result: BatchResult): Promise<void> {
     if (time > this.#clock) this.#clock = time
-    await this.#fireDue(this.#clock, batch)
+    await this.#fireDue(this.#clock, batch, result)
   }
 
-  async #fireDue(now: number, batch: Batch): Promise<void> {
+  async #fireDue(
+    now: number,
+    batch: Batch,
+    result: BatchResult,
+    only?: (uid: string) => boolean,
+  ): Promise<void> {
     const due = this.#alarms.due(now)
     for (const [uid] of due) {
+      if (only && !only(uid)) continue
       this.#alarms.set(uid, null)
-      const prev = await this.#load(uid)
+      result.fired.push(uid)
+      const prev = await this.#states.load(uid)
       if (!prev) continue
-      const { state, effects } = this.#o.decide(prev, { kind: 'alarm' }, now)
-      this.#commit(state, effects, batch)
+      try {
+        const { state, effects } = this.#o.decide(prev, { kind: 'alarm' }, now)
+        this.#commit(state, effects, batch)
+      } catch (err: unknown) {
+        throw foldFailure(err, `the alarm of pod ${uid}`)
+      }
     }
   }
 
@@ -187,13 +218,13 @@ export class PartitionWorker {
     for (const [uid] of this.#alarms.before(before)) {
       this.#alarms.set(uid, null)
       batch.alarms.set(uid, null)
-      const state = await this.#load(uid)
+      const state = await this.#states.load(uid)
       if (state) this.#commit({ ...state, alarm: null }, [], batch)
     }
   }
 
   async #signal(sig: PodSignal, batch: Batch, result: BatchResult): Promise<void> {
-    await this.#hydrate(sig)
+    await this.#states.hydrate(sig, this.#dir)
     const res = this.#dir.resolve(sig)
     if ('held' in res) {
       result.held++
@@ -208,7 +239,8 @@ export class PartitionWorker {
   }
 
   async #apply(uid: string, sig: PodSignal, batch: Batch, result: BatchResult): Promise<void> {
-    const prev = (await this.#load(uid)) ?? initialState(uid, sig.pod.namespace, sig.pod.name)
+    const prev =
+      (await this.#states.load(uid)) ?? initialState(uid, sig.pod.namespace, sig.pod.name)
     if (prev.seen.includes(sig.id)) {
       result.duplicates++
       return
@@ -225,16 +257,16 @@ export class PartitionWorker {
 
   /** Folds the events-only actor `from` (a static pod's config UID) into the mirror pod `into`. */
   async #merge(from: string, into: string, batch: Batch, result: BatchResult): Promise<void> {
-    const had = await this.#load(from)
+    const had = await this.#states.load(from)
     if (!had) return
-    this.#cache.delete(from)
+    this.#states.cache.delete(from)
     this.#alarms.set(from, null)
     batch.forget(from)
     for (const sig of had.log ?? []) await this.#apply(into, sig, batch, result)
   }
 
   #commit(state: PodState, effects: readonly Effect[], batch: Batch): void {
-    this.#cache.set(state, this.#wallMs())
+    this.#states.cache.set(state, this.#wallMs())
     for (const e of effects) {
       if (e.type !== 'alarm') continue
       this.#alarms.set(state.uid, e.at)
@@ -251,43 +283,11 @@ export class PartitionWorker {
     })
   }
 
-  async #load(uid: string): Promise<PodState | undefined> {
-    const cached = this.#cache.get(uid)
-    if (cached) return cached
-    const json = await this.#o.store.getState(uid)
-    if (!json) return undefined
-    const state = decodeState(uid, json)
-    this.#cache.set(state, this.#wallMs())
-    return state
-  }
-
-  async #hydrate(sig: PodSignal): Promise<void> {
-    const { namespace, name, uid } = sig.pod
-    for (const id of [uid, sig.facts?.configHash]) {
-      if (!id || this.#dir.hasAlias(id)) continue
-      this.#dir.hydrateAlias(id, await this.#o.store.getMeta(META.alias(id)))
-    }
-    if (this.#dir.hasName(namespace, name)) return
-    const entries = await this.#o.store.nameEntries(namespace, name)
-    const states = await Promise.all(entries.map((e) => this.#load(e.uid)))
-    const held = await this.#o.store.getMeta(META.held(namespace, name))
-    this.#dir.hydrateName(
-      namespace,
-      name,
-      entries.map((e, i) => ({
-        uid: e.uid,
-        first: e.createdUs,
-        gone: states[i]?.ms.deleted?.t ?? null,
-      })),
-      held ? (JSON.parse(held) as PodSignal[]) : [],
-    )
-  }
-
   /** End of replay input: every pod of the partition gets its interim verdicts closed. */
   async #close(batch: Batch): Promise<number> {
     const uids = new Set([...(await this.#o.store.members(this.partition)), ...batch.states.keys()])
     for (const uid of uids) {
-      const state = await this.#load(uid)
+      const state = await this.#states.load(uid)
       if (!state) continue
       const closed = structuredClone(state)
       closeSlos(closed)

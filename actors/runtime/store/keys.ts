@@ -14,6 +14,8 @@ export interface StoreKeys {
   readonly prefix: string
   /** String: the pod's versioned actor state (JSON); expires `retention` after it is terminal. */
   pod(uid: string): string
+  /** String: an unreadable state of the pod moved aside (kept for inspection), with a TTL. */
+  podCorrupt(uid: string): string
   /**
    * Sorted set: UIDs that held `namespace/name`, scored by creation time (epoch µs). Tagged with
    * the whole name so a cluster spreads names across slots.
@@ -56,6 +58,7 @@ export function createKeys(prefix = 'lunettes:'): StoreKeys {
   return {
     prefix,
     pod: (uid) => `${prefix}pod:${uid}`,
+    podCorrupt: (uid) => `${prefix}pod-corrupt:${uid}`,
     name: (namespace, name) => `${prefix}name:{${namespace}/${name}}`,
     slo: (type) => `${prefix}slo:{${type}}`,
     sloNs: (type, namespace) => `${prefix}slo:{${type}}:${namespace}`,

@@ -158,6 +158,10 @@ export class MemoryStore implements Store {
     return this.#ks.string(this.#keys.meta(key))
   }
 
+  async corruptState(uid: string): Promise<string | null> {
+    return this.#ks.string(this.#keys.podCorrupt(uid))
+  }
+
   async close(): Promise<void> {
     this.#ks.close()
   }
@@ -214,6 +218,10 @@ export class MemoryStore implements Store {
         this.#ks.delete(k.pod(op.uid))
         this.#ks.remove(k.alarm(op.partition), op.uid)
         this.#ks.remove(k.members(op.partition), op.uid)
+        return
+      case 'moveAside':
+        this.#ks.put(k.podCorrupt(op.uid), { kind: 'string', value: op.json }, now + op.ttlMs)
+        this.#ks.delete(k.pod(op.uid))
         return
       case 'meta':
         if (op.value === null) this.#ks.delete(k.meta(op.key))

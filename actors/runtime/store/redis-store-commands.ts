@@ -71,6 +71,11 @@ export function toCommands(op: WriteOp, k: StoreKeys, rollupTtlMs: number): Comm
         ['zrem', k.alarm(op.partition), op.uid],
         ['zrem', k.members(op.partition), op.uid],
       ]
+    case 'moveAside':
+      return [
+        ['set', k.podCorrupt(op.uid), op.json, 'PX', op.ttlMs],
+        ['del', k.pod(op.uid)],
+      ]
     case 'fence':
       // Checked and set by the fenced-write script (redis-store-fence.ts), not a plain command.
       return []

@@ -230,6 +230,10 @@ export class RedisStore implements Store {
     return this.#call('getMeta', () => this.#redis.get(this.#keys.meta(key)))
   }
 
+  async corruptState(uid: string): Promise<string | null> {
+    return this.#call('corruptState', () => this.#redis.get(this.#keys.podCorrupt(uid)))
+  }
+
   async close(): Promise<void> {
     if (this.#redis.status === 'end') return
     if (this.#redis.status !== 'ready') {

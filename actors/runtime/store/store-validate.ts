@@ -102,6 +102,12 @@ function problem(op: WriteOp): string | null {
       )
     case 'forget':
       return integer(op.partition, 'partition', 0) ?? text(op.uid, 'uid')
+    case 'moveAside':
+      return (
+        text(op.uid, 'uid') ??
+        (typeof op.json === 'string' ? null : 'json must be a string') ??
+        integer(op.ttlMs, 'ttlMs', 1)
+      )
     case 'fence':
       return (
         integer(op.partition, 'partition', 0) ??

@@ -48,6 +48,12 @@ export type WriteOp =
   /** Removes a pod's state, alarm and membership (a static-pod config actor merged away). */
   | { op: 'forget'; partition: number; uid: string }
   /**
+   * Moves a pod state that cannot be read out of the way: `json` (the unreadable text) is kept
+   * under the pod's corrupt-state key for `ttlMs`, and the pod's state is deleted, so the pod
+   * starts again from an empty state. Put it before any `state` op of the same pod.
+   */
+  | { op: 'moveAside'; uid: string; json: string; ttlMs: number }
+  /**
    * Optimistic concurrency for a partition's writer: the whole batch applies only if the
    * partition's fence counter is `expect` (absent counts as 0), which then becomes `next`;
    * otherwise nothing is written and `write` rejects with `StoreConflictError`. At most one per
@@ -128,6 +134,8 @@ export interface Store {
   nextAlarm(partition: number): Promise<number | null>
   /** A metadata value, or null. */
   getMeta(key: string): Promise<string | null>
+  /** The unreadable state a `moveAside` op kept for the pod, or null. */
+  corruptState(uid: string): Promise<string | null>
   /** The partition's fence counter (0 when never fenced). */
   fence(partition: number): Promise<number>
   /** Closes connections. */
