@@ -45,7 +45,7 @@ const NO_REPOSITORY = /repository does not exist/i
  * searches, where one `pull access denied.*repository does not exist` pattern rescanned the rest
  * of the text from every occurrence of the first phrase.
  */
-function dockerAmbiguous(cause: string): boolean {
+export function dockerAmbiguous(cause: string): boolean {
   const denied = ACCESS_DENIED.exec(cause)
   return denied !== null && NO_REPOSITORY.test(cause.slice(denied.index + denied[0].length))
 }

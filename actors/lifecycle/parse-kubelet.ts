@@ -95,7 +95,7 @@ export function parseProbe(message: string): ProbeFailure | null {
  * A cut at the first `body:` rather than a `\s*body:[\s\S]*$` pattern, which backtracks over
  * every run of spaces (quadratic on a message of blanks).
  */
-function withoutBody(text: string): string {
+export function withoutBody(text: string): string {
   const at = text.indexOf('body:')
   return (at >= 0 ? text.slice(0, at) : text).trim()
 }
@@ -130,7 +130,7 @@ const CNI_HEAD = /error adding (?:pod \S+ )?to CNI network/
  * in two linear steps: one pattern `…network[^:]*:\s*(.*)$` retried the `[^:]*` scan from every
  * occurrence of the head.
  */
-function cniCause(text: string): string {
+export function cniCause(text: string): string {
   const head = CNI_HEAD.exec(text)
   if (!head) return ''
   const colon = text.indexOf(':', head.index + head[0].length)

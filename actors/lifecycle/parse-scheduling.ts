@@ -51,7 +51,7 @@ const TAINT_OPEN = /taints?\s*\{/
  * brace (quadratic); here the first opening is found, then its key and closing brace by index.
  * Same result: when the first opening has no closing brace after it, no later one has.
  */
-function taintKey(text: string): string {
+export function taintKey(text: string): string {
   const open = TAINT_OPEN.exec(text)
   if (!open) return ''
   const from = open.index + open[0].length
@@ -63,7 +63,7 @@ function taintKey(text: string): string {
 }
 
 /** `text` without its trailing periods (a loop: `/\.+$/` is quadratic on runs of dots). */
-function trimTrailingDots(text: string): string {
+export function trimTrailingDots(text: string): string {
   let end = text.length
   while (end > 0 && text[end - 1] === '.') end--
   return text.slice(0, end)
@@ -144,7 +144,7 @@ function classifyWhole(
  * Cuts the `preemption: …` suffix (1.24+) and surrounding periods and spaces: what a search for
  * `\.?\s*preemption:` cut, found without backtracking over the spaces before each candidate.
  */
-function stripPreemption(message: string): string {
+export function stripPreemption(message: string): string {
   const found = PREEMPTION.exec(message)
   let at = found ? found.index : message.length
   while (at > 0 && /\s/.test(message[at - 1] ?? '')) at--

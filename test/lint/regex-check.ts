@@ -15,7 +15,20 @@ export interface RegexVerdict {
 }
 
 /** Time the checker may spend on one pattern; a pattern it cannot decide in time fails. */
-export const CHECK_TIMEOUT_MS = 60_000
+export const CHECK_TIMEOUT_MS = 120_000
+
+/**
+ * recheck's fuzz checker counts a match that runs past `attackTimeout` / `incubationTimeout`
+ * (wall-clock) as an attack, so on a loaded machine a linear pattern can be called polynomial.
+ * Without those timeouts it judges by its step limits only: the same verdict everywhere (its
+ * PRNG seed is fixed). `timeout` still bounds the whole check.
+ */
+const PARAMS = {
+  timeout: CHECK_TIMEOUT_MS,
+  attackTimeout: null,
+  incubationTimeout: null,
+  seedingTimeout: null,
+} as const
 
 let backendChosen = false
 
@@ -44,7 +57,7 @@ export async function checkRegexes(found: readonly FoundRegex[]): Promise<RegexV
       if (regex.kind === 'dynamic') {
         return { regex, status: 'unknown', detail: 'RegExp built from a non-literal pattern' }
       }
-      const d = await check(regex.source, regex.flags, { timeout: CHECK_TIMEOUT_MS })
+      const d = await check(regex.source, regex.flags, PARAMS)
       if (d.status === 'safe') return { regex, status: 'safe', detail: d.complexity.type }
       if (d.status === 'vulnerable') {
         const c = d.complexity

@@ -64,7 +64,7 @@ export const PARSER_PROPERTIES: readonly FuzzProperty[] = [
         expect(SCHEDULE_CAUSES.includes(p.cause), `cause ${p.cause}`)
         expect(p.causes[0] === p.cause, 'primary cause first')
         expect(p.head.length <= message.length, 'head grew')
-        expect(!p.head.endsWith('.'), 'head keeps a trailing period')
+        expect(p.head === p.head.trim(), 'head keeps surrounding spaces')
         for (const item of p.items) expect(Number.isFinite(item.count), 'item count')
         expect(typeof schedulingSummary(p) === 'string', 'summary')
         expect(typeof schedulingDetail(p) === 'string', 'detail')
