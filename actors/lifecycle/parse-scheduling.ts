@@ -157,11 +157,18 @@ function splitItems(list: string): ScheduleItem[] {
   const items: ScheduleItem[] = []
   for (const raw of list.split(/,\s+(?=\d+\s)/)) {
     const m = ITEM.exec(raw.trim())
-    if (!m?.[1] || m[2] === undefined) continue
+    const count = nodeCount(m?.[1])
+    if (count === null || m?.[2] === undefined) continue
     const text = trimTrailingDots(m[2].trim())
-    items.push({ count: Number(m[1]), text, ...classifyItem(text) })
+    items.push({ count, text, ...classifyItem(text) })
   }
   return items
+}
+
+/** A node count the message states, or null: a digit run past 2^53 is no count (it was ∞). */
+function nodeCount(digits: string | undefined): number | null {
+  const n = digits === undefined ? Number.NaN : Number(digits)
+  return Number.isSafeInteger(n) ? n : null
 }
 
 function order(cause: ScheduleCause): number {
@@ -178,7 +185,7 @@ function order(cause: ScheduleCause): number {
 export function parseScheduling(message: string): ParsedScheduling {
   const head = stripPreemption(message.replace(/\s+/g, ' '))
   const available = AVAILABLE.exec(head)
-  const nodes = available?.[1] !== undefined ? Number(available[1]) : null
+  const nodes = nodeCount(available?.[1])
   let items = available?.[2] ? splitItems(available[2]) : []
   if (items.length === 0) items = [{ count: nodes ?? 0, text: head, ...classifyWhole(head, nodes) }]
   const best = new Map<ScheduleCause, number>()
