@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { MAX_EVENTLIST_ITEMS, MAX_UID_LENGTH } from './limits.ts'
 
 // Loose objects: audit events carry more than we read (impersonatedUser, metadata, …), and
 // trimmed real lines lack `apiVersion`, `stage` or `user`.
@@ -47,7 +48,11 @@ export const AuditEvent = v.looseObject({
   kind: Str,
   apiVersion: Str,
   level: Str,
-  auditID: v.pipe(v.string(), v.nonEmpty('auditID is empty')),
+  auditID: v.pipe(
+    v.string(),
+    v.nonEmpty('auditID is empty'),
+    v.maxLength(MAX_UID_LENGTH, `auditID is over ${MAX_UID_LENGTH} characters`),
+  ),
   stage: Str,
   requestURI: Str,
   verb: v.string(),
@@ -99,3 +104,12 @@ export const AuditEventListEnvelope = v.looseObject({
   items: v.nullish(v.array(v.unknown())),
 })
 export type AuditEventListEnvelope = v.InferOutput<typeof AuditEventListEnvelope>
+
+/**
+ * Why an EventList is refused whole for its size, or `undefined`: more than
+ * {@link MAX_EVENTLIST_ITEMS} items. The webhook answers 413 with this text.
+ */
+export function eventListSizeProblem(items: readonly unknown[]): string | undefined {
+  if (items.length <= MAX_EVENTLIST_ITEMS) return undefined
+  return `the EventList holds ${items.length} items, more than the ${MAX_EVENTLIST_ITEMS} accepted in one request; send smaller batches (--audit-webhook-batch-max-size)`
+}

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { FieldGuard } from './field-guard.ts'
 
 const Str = v.nullish(v.string())
 const Num = v.nullish(v.number())
@@ -135,11 +136,20 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
   return `${path === '' ? '' : `${path}: `}expected ${issue.expected ?? 'valid value'}, got ${got}`
 }
 
+function guardedSeries(
+  series: EventSeries | null | undefined,
+  guard: FieldGuard,
+): EventSeries | undefined {
+  if (!series) return undefined
+  return { ...series, count: guard.count(series.count) }
+}
+
 /**
  * Validates a core/v1 or events.k8s.io/v1 Event and reduces it to a {@link K8sEventView}.
  * The encoding is chosen by the presence of `involvedObject` (core) or `regarding` (events API).
+ * Counts that are not finite non-negative integers are left out and counted on `guard`.
  */
-export function readK8sEvent(input: unknown): K8sEventRead {
+export function readK8sEvent(input: unknown, guard: FieldGuard = new FieldGuard()): K8sEventRead {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, error: `k8s event: expected an object, got ${typeName(input)}` }
   }
@@ -161,8 +171,8 @@ export function readK8sEvent(input: unknown): K8sEventRead {
         eventTime: opt(e.eventTime),
         firstTimestamp: opt(e.deprecatedFirstTimestamp),
         lastTimestamp: opt(e.deprecatedLastTimestamp),
-        count: e.deprecatedCount ?? undefined,
-        series: e.series ?? undefined,
+        count: guard.count(e.deprecatedCount),
+        series: guardedSeries(e.series, guard),
       },
     }
   }
@@ -186,8 +196,8 @@ export function readK8sEvent(input: unknown): K8sEventRead {
       eventTime: opt(e.eventTime),
       firstTimestamp: opt(e.firstTimestamp),
       lastTimestamp: opt(e.lastTimestamp),
-      count: e.count ?? undefined,
-      series: e.series ?? undefined,
+      count: guard.count(e.count),
+      series: guardedSeries(e.series, guard),
     },
   }
 }

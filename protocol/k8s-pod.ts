@@ -1,7 +1,8 @@
 import * as v from 'valibot'
+import { FieldGuard } from './field-guard.ts'
 import { present, text } from './k8s-pod-support.ts'
+import { isDnsLabel } from './limits.ts'
 import type { ContainerSpec, PodFacts } from './pod-signal.ts'
-import { parseTime } from './time.ts'
 
 // Every field is nullish: strategic-merge patches write `null` to delete a field, and request
 // bodies carry `creationTimestamp: null`. Objects are loose: fields we do not read pass through.
@@ -149,8 +150,14 @@ export function podOwner(pod: Pod): { kind: string; name: string } | null {
   return ref ? { kind: ref.kind, name: ref.name } : null
 }
 
-function containerSpecs(list: readonly Container[] | null | undefined): ContainerSpec[] {
-  return (list ?? []).map((c) => ({ name: c.name, image: c.image ?? '' }))
+/** The containers of a spec list; entries whose name is not a DNS-1123 label are left out. */
+function containerSpecs(
+  list: readonly Container[] | null | undefined,
+  guard: FieldGuard,
+): ContainerSpec[] {
+  return (list ?? [])
+    .filter((c) => guard.containerName(c.name))
+    .map((c) => ({ name: c.name, image: c.image ?? '' }))
 }
 
 /** The source kind of each volume in spec order: its first key other than `name`. */
@@ -164,26 +171,27 @@ export function volumeKinds(pod: Pod): string[] {
  * Extracts what a signal carries about the pod object itself (spec and metadata). Only fields
  * the object shows are set: a Pod without `spec` gives no container list. `staticPod` is true
  * for a mirror pod (`kubernetes.io/config.mirror` annotation, or a Node owner); `configHash`
- * is its `kubernetes.io/config.hash` annotation.
+ * is its `kubernetes.io/config.hash` annotation. Impossible values (a creation time outside
+ * 1970–9999, labels or container names Kubernetes would refuse) are left out, counted on `guard`.
  */
-export function podFacts(pod: Pod): PodFacts {
+export function podFacts(pod: Pod, guard: FieldGuard = new FieldGuard()): PodFacts {
   const meta = pod.metadata
   const spec = pod.spec
   const annotations = meta?.annotations ?? {}
   const owner = meta ? podOwner(pod) : undefined
   const mirror = MIRROR_ANNOTATION in annotations || owner?.kind === 'Node'
   const hooks = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
-    .filter((c) => c.lifecycle?.postStart != null)
+    .filter((c) => c.lifecycle?.postStart != null && isDnsLabel(c.name))
     .map((c) => c.name)
   return present<PodFacts>({
-    creationTimestamp: parseTime(meta?.creationTimestamp)?.time,
+    creationTimestamp: guard.time(meta?.creationTimestamp)?.time,
     owner,
-    labels: meta?.labels ?? undefined,
+    labels: meta?.labels ? guard.labels(meta.labels) : undefined,
     nodeName: text(spec?.nodeName),
     schedulerName: text(spec?.schedulerName),
     restartPolicy: text(spec?.restartPolicy),
-    containers: spec ? containerSpecs(spec.containers) : undefined,
-    initContainers: spec?.initContainers ? containerSpecs(spec.initContainers) : undefined,
+    containers: spec ? containerSpecs(spec.containers, guard) : undefined,
+    initContainers: spec?.initContainers ? containerSpecs(spec.initContainers, guard) : undefined,
     volumeKinds: spec ? volumeKinds(pod) : undefined,
     postStartHooks: spec ? hooks : undefined,
     readinessGates: spec ? (spec.readinessGates?.length ?? 0) : undefined,

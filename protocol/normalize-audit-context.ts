@@ -1,7 +1,9 @@
 import * as v from 'valibot'
+import type { FieldGuard } from './field-guard.ts'
 import type { AuditEvent } from './k8s-audit.ts'
 import { Pod } from './k8s-pod.ts'
 import { isRecord, issueText, present, text } from './k8s-pod-support.ts'
+import { podKeyProblem } from './limits.ts'
 import type {
   DropReason,
   Normalized,
@@ -26,6 +28,8 @@ export interface AuditContext {
   /** `responseStatus.code`; `undefined` on trimmed lines. */
   readonly code: number | undefined
   readonly ignoredNamespaces: ReadonlySet<string> | undefined
+  /** Leaves out and counts impossible field values of this record. */
+  readonly guard: FieldGuard
 }
 
 /** A dropped outcome. */
@@ -93,14 +97,18 @@ export interface SignalBody {
 }
 
 /**
- * Builds the one signal of an audit record. A key without namespace or name is invalid
- * (nothing to address); a namespace in `ignoredNamespaces` is dropped.
+ * Builds the one signal of an audit record. A key without namespace or name, or with a name or
+ * namespace the API server would refuse, is invalid (nothing to address); a namespace in
+ * `ignoredNamespaces` is dropped; a UID over 64 characters is left out (counted). The signal
+ * carries the record's field drops.
  */
 export function auditSignal(ctx: AuditContext, parts: KeyParts, body: SignalBody): Normalized {
   const namespace = first(parts.namespace)
   const name = first(parts.name)
   if (!namespace) return invalid(`no namespace for the pod of ${ctx.event.verb} ${resourceOf(ctx)}`)
   if (!name) return invalid(`no pod name for ${ctx.event.verb} ${resourceOf(ctx)}`)
+  const problem = podKeyProblem(namespace, name)
+  if (problem) return invalid(problem)
   if (ctx.ignoredNamespaces?.has(namespace)) return dropped('ignored-namespace')
   const time = body.time ?? ctx.time
   const signal = present<PodSignal>({
@@ -110,13 +118,14 @@ export function auditSignal(ctx: AuditContext, parts: KeyParts, body: SignalBody
     time: time.time,
     precision: time.precision,
     received: ctx.received,
-    pod: present<PodKey>({ namespace, name, uid: first(parts.uid) }),
+    pod: present<PodKey>({ namespace, name, uid: ctx.guard.uid(first(parts.uid)) }),
     actor: ctx.actor,
     facts: body.facts,
     ops: body.ops,
     event: body.event,
   })
-  return { ok: true, signals: [signal] }
+  const fieldDrops = ctx.guard.drops
+  return fieldDrops ? { ok: true, signals: [signal], fieldDrops } : { ok: true, signals: [signal] }
 }
 
 /**

@@ -1,9 +1,11 @@
 import * as v from 'valibot'
+import { FieldGuard } from './field-guard.ts'
 import { IntLike } from './k8s-pod.ts'
 import { isRecord, issueText, present, text } from './k8s-pod-support.ts'
+import { boundText } from './limits.ts'
 import { type AuditContext, auditSignal, dropped, succeeded } from './normalize-audit-context.ts'
 import type { Normalized, PodEventInfo } from './pod-signal.ts'
-import { parseTime, type Stamp } from './time.ts'
+import type { Stamp } from './time.ts'
 
 const Str = v.nullish(v.string())
 const ObjectReference = v.looseObject({
@@ -52,34 +54,38 @@ function pick(...values: (string | null | undefined)[]): string | undefined {
   return undefined
 }
 
-function stamp(...values: (string | null | undefined)[]): Stamp | undefined {
-  for (const x of values) {
-    const s = parseTime(x)
-    if (s) return s
-  }
-  return undefined
+/** The first usable of `values`; each is read (and an impossible one counted) once. */
+function stamp(guard: FieldGuard, ...values: (string | null | undefined)[]): Stamp | undefined {
+  const stamps = values.map((x) => guard.time(x))
+  return stamps.find((s) => s !== undefined)
 }
 
 /**
  * The occurrence a write of this Event stands for: its number and its time. A series bump is
  * placed at `series.lastObservedTime`, a legacy count bump at `lastTimestamp`, the first
- * occurrence at `eventTime` (µs) or `firstTimestamp` (s).
+ * occurrence at `eventTime` (µs) or `firstTimestamp` (s). Impossible counts and times are
+ * left out (counted on `guard`) and the next candidate is used.
  */
-export function eventOccurrence(e: AuditedEventBody): {
+export function eventOccurrence(
+  e: AuditedEventBody,
+  guard: FieldGuard = new FieldGuard(),
+): {
   count: number
   time: Stamp | undefined
   first: Stamp | undefined
 } {
-  const count = e.series?.count ?? e.count ?? e.deprecatedCount ?? 1
+  const count =
+    guard.count(e.series?.count) ?? guard.count(e.count) ?? guard.count(e.deprecatedCount) ?? 1
   const first = stamp(
+    guard,
     e.eventTime,
     e.firstTimestamp,
     e.deprecatedFirstTimestamp,
     e.metadata?.creationTimestamp,
   )
   const last = e.series
-    ? stamp(e.series.lastObservedTime, e.lastTimestamp, e.deprecatedLastTimestamp)
-    : stamp(e.lastTimestamp, e.deprecatedLastTimestamp)
+    ? stamp(guard, e.series.lastObservedTime, e.lastTimestamp, e.deprecatedLastTimestamp)
+    : stamp(guard, e.lastTimestamp, e.deprecatedLastTimestamp)
   return { count, time: count > 1 ? (last ?? first) : (first ?? last), first }
 }
 
@@ -110,19 +116,21 @@ export function writeEvent(ctx: AuditContext): Normalized {
   const e = parsed.output
   const about = e.involvedObject ?? e.regarding
   if (about?.kind !== 'Pod') return dropped('not-about-a-pod')
-  const occurrence = eventOccurrence(e)
+  const occurrence = eventOccurrence(e, ctx.guard)
   const time = occurrence.time ?? ctx.time
   const first = occurrence.first ?? time
   const namespace = pick(about.namespace, e.metadata?.namespace)
   const eventName = pick(e.metadata?.name)
   const uid =
-    pick(e.metadata?.uid) ??
+    ctx.guard.uid(pick(e.metadata?.uid)) ??
     (eventName ? `${pick(e.metadata?.namespace) ?? ''}/${eventName}` : undefined)
+  const message = boundText(pick(e.message, e.note) ?? '')
   const info = present<PodEventInfo>({
     uid: uid ?? `audit:${ctx.event.auditID}`,
     reason: pick(e.reason) ?? '',
     type: pick(e.type) ?? 'Normal',
-    message: pick(e.message, e.note) ?? '',
+    message: message.text,
+    messageBytes: message.bytes,
     count: occurrence.count,
     component:
       pick(

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { type Pod, PodStatus, podFacts, schedulerOf } from './k8s-pod.ts'
 import { isRecord, issueText, present, text } from './k8s-pod-support.ts'
+import { messageFields } from './limits.ts'
 import {
   type AuditContext,
   auditSignal,
@@ -17,8 +18,8 @@ import type { Normalized, PodFacts, PodOp } from './pod-signal.ts'
 import { statedOps } from './pod-status-ops.ts'
 import { statusFromJsonPatch } from './pod-status-ops-json-patch.ts'
 
-function factsOf(pod: Pod | undefined): PodFacts | undefined {
-  return pod ? podFacts(pod) : undefined
+function factsOf(ctx: AuditContext, pod: Pod | undefined): PodFacts | undefined {
+  return pod ? podFacts(pod, ctx.guard) : undefined
 }
 
 function podParts(ctx: AuditContext, pod: Pod | undefined): KeyParts {
@@ -44,7 +45,7 @@ export function createPod(ctx: AuditContext): Normalized {
     const op = present<PodOp>({
       op: 'pod:create:failed',
       code: ctx.code,
-      message: text(status?.message) ?? text(res.message),
+      ...messageFields(text(status?.message) ?? text(res.message)),
       reason: text(status?.reason) ?? text(res.reason),
     })
     return auditSignal(
@@ -58,7 +59,7 @@ export function createPod(ctx: AuditContext): Normalized {
           reqMeta?.generateName,
         ],
       }),
-      { ops: [op], facts: factsOf(req.pod) },
+      { ops: [op], facts: factsOf(ctx, req.pod) },
     )
   }
   if (!succeeded(ctx)) return dropped('no-change')
@@ -74,7 +75,7 @@ export function createPod(ctx: AuditContext): Normalized {
       name: [meta?.name, ctx.event.objectRef?.name, reqMeta?.name],
       uid: [meta?.uid],
     }),
-    { ops, facts: factsOf(pod) },
+    { ops, facts: factsOf(ctx, pod) },
   )
 }
 
@@ -122,7 +123,7 @@ export function writeStatus(ctx: AuditContext): Normalized {
     if (!req.ok) return { ok: false, invalid: req.invalid }
     status = req.pod?.status ?? undefined
   }
-  const ops = statedOps(status)
+  const ops = statedOps(status, ctx.guard)
   if (ops.length === 0) return dropped('no-change')
   const meta = res.pod?.metadata
   return auditSignal(
@@ -132,7 +133,7 @@ export function writeStatus(ctx: AuditContext): Normalized {
       name: [meta?.name],
       uid: [meta?.uid, bodyUid(requestObject)],
     }),
-    { ops, facts: factsOf(res.pod) },
+    { ops, facts: factsOf(ctx, res.pod) },
   )
 }
 
@@ -164,12 +165,12 @@ export function writePod(ctx: AuditContext): Normalized {
   const ops = finalizerOps(change, after)
   if (goneAfterWrite(res.pod)) ops.push({ op: 'pod:deleted:success' })
   if (ops.length === 0 && !(change.touched && res.pod)) return dropped('no-change')
-  return auditSignal(ctx, podParts(ctx, res.pod), { ops, facts: factsOf(res.pod) })
+  return auditSignal(ctx, podParts(ctx, res.pod), { ops, facts: factsOf(ctx, res.pod) })
 }
 
-function requestedGrace(body: unknown): number | undefined {
+function requestedGrace(ctx: AuditContext, body: unknown): number | undefined {
   return isRecord(body) && typeof body.gracePeriodSeconds === 'number'
-    ? body.gracePeriodSeconds
+    ? ctx.guard.count(body.gracePeriodSeconds)
     : undefined
 }
 
@@ -187,19 +188,19 @@ export function deletePod(ctx: AuditContext): Normalized {
   const meta = res.pod?.metadata
   let op: PodOp
   if (res.pod) {
-    const grace = meta?.deletionGracePeriodSeconds ?? 0
+    const grace = ctx.guard.count(meta?.deletionGracePeriodSeconds) ?? 0
     const graceful = grace > 0 || (meta?.finalizers ?? []).length > 0
     op = graceful ? { op: 'pod:delete:success', grace } : { op: 'pod:deleted:success' }
   } else if (isRecord(responseObject) && responseObject.kind === 'Status') {
     op = { op: 'pod:deleted:success' }
   } else {
-    const grace = requestedGrace(requestObject)
+    const grace = requestedGrace(ctx, requestObject)
     op =
       grace === 0
         ? { op: 'pod:deleted:success' }
         : present<PodOp>({ op: 'pod:delete:success', grace })
   }
-  return auditSignal(ctx, podParts(ctx, res.pod), { ops: [op], facts: factsOf(res.pod) })
+  return auditSignal(ctx, podParts(ctx, res.pod), { ops: [op], facts: factsOf(ctx, res.pod) })
 }
 
 /** `create pods/eviction` < 300 → `pod:evicted` (the API server then deletes the pod). */

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { FieldGuard } from './field-guard.ts'
 import { AuditEvent } from './k8s-audit.ts'
 import { isRecord, issueText, jsonType, text } from './k8s-pod-support.ts'
 import { type AuditContext, dropped } from './normalize-audit-context.ts'
@@ -12,7 +13,6 @@ import {
   writeStatus,
 } from './normalize-audit-pods.ts'
 import type { Normalized } from './pod-signal.ts'
-import { parseTime } from './time.ts'
 
 /** Options of `normalizeAuditEvent`. */
 export interface AuditNormalizeOptions {
@@ -66,7 +66,10 @@ export function auditedResource(e: AuditEvent): AuditedResource | undefined {
  * a Binding's `metadata.uid`, else it is absent and the host resolves namespace/name. Writes of
  * Events are the exception to id and time: they carry the Event's own id and occurrence time
  * (see `writeEvent`). Failed writes and writes that change no op → `no-change`. Malformed input
- * (not an object, no auditID, no usable time, wrong field types) → `invalid`.
+ * (not an object, no auditID, no usable time, wrong field types, a pod name or namespace the API
+ * server would refuse) → `invalid`. Impossible field values (times outside 1970–9999, a status
+ * code that is not an HTTP status, counts that are not finite non-negative integers) are left
+ * out and counted in `fieldDrops`; messages are bounded (`MAX_MESSAGE_BYTES`).
  */
 export function normalizeAuditEvent(input: unknown, opts: AuditNormalizeOptions = {}): Normalized {
   if (!isRecord(input)) {
@@ -75,7 +78,8 @@ export function normalizeAuditEvent(input: unknown, opts: AuditNormalizeOptions 
   const parsed = v.safeParse(AuditEvent, input)
   if (!parsed.success) return { ok: false, invalid: issueText('audit event', parsed.issues) }
   const e = parsed.output
-  const time = parseTime(e.stageTimestamp) ?? parseTime(e.timestamp)
+  const guard = new FieldGuard()
+  const time = guard.time(e.stageTimestamp) ?? guard.time(e.timestamp)
   if (!time) {
     return { ok: false, invalid: 'audit event: no usable stageTimestamp or timestamp' }
   }
@@ -90,10 +94,11 @@ export function normalizeAuditEvent(input: unknown, opts: AuditNormalizeOptions 
     event: e,
     id: `audit:${e.auditID}:${stage}`,
     time,
-    received: parseTime(e.requestReceivedTimestamp)?.time,
+    received: guard.time(e.requestReceivedTimestamp)?.time,
     actor: text(e.user?.username),
-    code: e.responseStatus?.code,
+    code: guard.httpCode(e.responseStatus?.code),
     ignoredNamespaces: opts.ignoredNamespaces,
+    guard,
   }
   switch (resource) {
     case 'pods':

@@ -1,6 +1,8 @@
+import { FieldGuard } from './field-guard.ts'
 import { eventOccurrences, type K8sEventView, readK8sEvent } from './k8s-event.ts'
+import { boundText, isDnsSubdomain, podKeyProblem } from './limits.ts'
 import type { Normalized, PodEventInfo, PodSignal } from './pod-signal.ts'
-import { parseTime, type Stamp } from './time.ts'
+import type { Stamp } from './time.ts'
 
 /** Options of {@link normalizeK8sEvent}. */
 export interface NormalizeEventOptions {
@@ -57,22 +59,24 @@ export function parseOwnerMessage(reason: string, message: string): OwnerPodActi
   return { op, name: target, combined }
 }
 
-/** Kubernetes writes Go's zero time as null, but guard against `0001-01-01T00:00:00Z` anyway. */
-function stamp(value: string | null | undefined): Stamp | undefined {
-  const s = parseTime(value)
-  return s && s.time > 0 ? s : undefined
-}
-
 interface Occurrences {
   readonly first: Stamp
   readonly last: Stamp
   readonly total: number
 }
 
-function occurrences(e: K8sEventView): Occurrences | undefined {
-  const last0 = stamp(e.series?.lastObservedTime) ?? stamp(e.lastTimestamp)
-  const first =
-    stamp(e.eventTime) ?? stamp(e.firstTimestamp) ?? stamp(e.metadata.creationTimestamp) ?? last0
+/**
+ * The first and latest occurrence. Each time field is read once through `guard`: a client-set
+ * `firstTimestamp` in 1960 is left out (counted) and the next candidate is used.
+ */
+function occurrences(e: K8sEventView, guard: FieldGuard): Occurrences | undefined {
+  const series = guard.time(e.series?.lastObservedTime)
+  const lastTimestamp = guard.time(e.lastTimestamp)
+  const eventTime = guard.time(e.eventTime)
+  const firstTimestamp = guard.time(e.firstTimestamp)
+  const created = guard.time(e.metadata.creationTimestamp)
+  const last0 = series ?? lastTimestamp
+  const first = eventTime ?? firstTimestamp ?? created ?? last0
   if (!first) return undefined
   const last = last0 && last0.time >= first.time ? last0 : first
   return { first, last, total: eventOccurrences(e) }
@@ -95,9 +99,10 @@ function pick(o: Occurrences, finalState: boolean): Occurrence[] {
   return [{ count: 1, at: o.first }, latest]
 }
 
-function eventUid(e: K8sEventView, first: Stamp): string {
+function eventUid(e: K8sEventView, first: Stamp, guard: FieldGuard): string {
   const m = e.metadata
-  if (m.uid) return m.uid
+  const uid = guard.uid(m.uid)
+  if (uid) return uid
   if (m.name) return `${m.namespace ?? ''}/${m.name}`
   const r = e.regarding
   return `${r.namespace ?? ''}/${r.name ?? ''}/${e.reason}/${first.time}`
@@ -117,10 +122,15 @@ function ownerSignals(
   o: Occurrences,
   uid: string,
   opts: NormalizeEventOptions,
+  guard: FieldGuard,
 ): Normalized {
   const namespace = action.namespace || e.regarding.namespace || e.metadata.namespace || ''
+  const problem = podKeyProblem(namespace, action.name)
+  if (problem) return { ok: false, invalid: `k8s event: the pod its message names: ${problem}` }
   if (opts.ignoredNamespaces?.has(namespace)) return { ok: false, dropped: 'ignored-namespace' }
-  const owner = { kind: e.regarding.kind || '', name: e.regarding.name || '' }
+  const ownerName = e.regarding.name || ''
+  const owner = { kind: e.regarding.kind || '', name: isDnsSubdomain(ownerName) ? ownerName : '' }
+  if (owner.name !== ownerName) guard.drop('bad-name')
   // An aggregated message names only the pod of the latest occurrence.
   const picked = action.combined ? [{ count: o.total, at: o.last }] : pick(o, opts.finalState)
   const signals = picked.map(
@@ -136,7 +146,12 @@ function ownerSignals(
       ops: [{ op: action.op }],
     }),
   )
-  return { ok: true, signals }
+  return withDrops(signals, guard)
+}
+
+function withDrops(signals: PodSignal[], guard: FieldGuard): Normalized {
+  const fieldDrops = guard.drops
+  return fieldDrops ? { ok: true, signals, fieldDrops } : { ok: true, signals }
 }
 
 /**
@@ -157,27 +172,33 @@ function ownerSignals(
  * `:owner` for owner signals), so the same occurrence seen through a file and a watch dedupes.
  */
 export function normalizeK8sEvent(input: unknown, opts: NormalizeEventOptions): Normalized {
-  const read = readK8sEvent(input)
+  const guard = new FieldGuard()
+  const read = readK8sEvent(input, guard)
   if (!read.ok) return { ok: false, invalid: read.error }
   const e = read.event
   const r = e.regarding
   const isPod = r.kind === 'Pod'
   const owner = isPod || !r.kind ? undefined : parseOwnerMessage(e.reason, e.message)
   if (!isPod && !owner) return { ok: false, dropped: 'not-about-a-pod' }
-  const o = occurrences(e)
+  const o = occurrences(e, guard)
   if (!o) return { ok: false, invalid: missingTimeMessage(e) }
-  const uid = eventUid(e, o.first)
-  if (owner) return ownerSignals(e, owner, o, uid, opts)
+  const uid = eventUid(e, o.first, guard)
+  if (owner) return ownerSignals(e, owner, o, uid, opts, guard)
   if (!r.name) return { ok: false, invalid: 'k8s event: the Pod it is about has no name' }
   const namespace = r.namespace || e.metadata.namespace || ''
+  const problem = podKeyProblem(namespace, r.name)
+  if (problem) return { ok: false, invalid: `k8s event: the Pod it is about: ${problem}` }
   if (opts.ignoredNamespaces?.has(namespace)) return { ok: false, dropped: 'ignored-namespace' }
-  const pod = r.uid ? { namespace, name: r.name, uid: r.uid } : { namespace, name: r.name }
+  const podUid = guard.uid(r.uid)
+  const pod = podUid ? { namespace, name: r.name, uid: podUid } : { namespace, name: r.name }
+  const message = boundText(e.message)
   const signals = pick(o, opts.finalState).map((p): PodSignal => {
     const event: PodEventInfo = {
       uid,
       reason: e.reason,
       type: e.type,
-      message: e.message,
+      message: message.text,
+      ...(message.bytes !== undefined ? { messageBytes: message.bytes } : {}),
       count: p.count,
       component: e.component,
       ...(r.fieldPath ? { fieldPath: r.fieldPath } : {}),
@@ -196,5 +217,5 @@ export function normalizeK8sEvent(input: unknown, opts: NormalizeEventOptions): 
       event,
     }
   })
-  return { ok: true, signals }
+  return withDrops(signals, guard)
 }

@@ -1,9 +1,11 @@
 import * as v from 'valibot'
+import { FieldGuard } from './field-guard.ts'
 import { Pod, podFacts, schedulerOf } from './k8s-pod.ts'
 import { isRecord, issueText, jsonType, present, text } from './k8s-pod-support.ts'
+import { isUid, messageFields, podKeyProblem } from './limits.ts'
 import type { Normalized, PodFacts, PodKey, PodOp, PodSignal } from './pod-signal.ts'
 import { podStatusOps } from './pod-status-ops.ts'
-import { type Precision, parseTime, type Stamp } from './time.ts'
+import { isTimeInRange, type Precision, type Stamp } from './time.ts'
 
 /** Options of `normalizePod`. */
 export interface PodNormalizeOptions {
@@ -42,7 +44,10 @@ interface Placed {
  *   podIP, readiness, restart counts, waiting states), at `opts.observedAt` (precision ms), else
  *   at the newest timestamp in the object (a lower bound: the state held by then, precision s).
  * Every signal carries the pod's facts (`podFacts`). `nodeName` is a fact, not a binding: the
- * binding time comes from PodScheduled=True. No `metadata.uid` → invalid.
+ * binding time comes from PodScheduled=True. No `metadata.uid` (or one over 64 characters), a
+ * name that is not a DNS-1123 subdomain or a namespace that is not a DNS-1123 label → invalid.
+ * Impossible field values (times outside 1970–9999, counts that are not finite non-negative
+ * integers, bad labels) are left out and counted in `fieldDrops`; messages are bounded.
  */
 export function normalizePod(input: unknown, opts: PodNormalizeOptions): Normalized {
   if (!isRecord(input))
@@ -57,34 +62,42 @@ export function normalizePod(input: unknown, opts: PodNormalizeOptions): Normali
   const name = text(meta?.name)
   const namespace = text(meta?.namespace)
   if (!uid) return { ok: false, invalid: 'pod: no metadata.uid' }
+  if (!isUid(uid)) return { ok: false, invalid: 'pod: metadata.uid is over 64 characters' }
   if (!name || !namespace) return { ok: false, invalid: 'pod: no metadata.name or namespace' }
+  const problem = podKeyProblem(namespace, name)
+  if (problem) return { ok: false, invalid: `pod: ${problem}` }
   if (opts.ignoredNamespaces?.has(namespace)) return { ok: false, dropped: 'ignored-namespace' }
+  const guard = new FieldGuard()
 
   const placed: Placed[] = []
   const untimed: PodOp[] = []
   const place = (id: string, at: Stamp, ops: PodOp[]): void => {
     placed.push({ id: `pod:${uid}:${id}`, time: at.time, precision: at.precision, ops })
   }
-  const created = parseTime(meta?.creationTimestamp)
+  const created = guard.time(meta?.creationTimestamp)
   if (created) {
     place('created', created, [
       { op: 'pod:create:success' },
       { op: `schedule:${schedulerOf(pod)}:entry` },
     ])
   }
-  for (const s of podStatusOps(pod.status)) {
+  for (const s of podStatusOps(pod.status, guard)) {
     if (s.at) place(`${s.key}:${s.at.time}`, s.at, [s.op])
     else untimed.push(s.op)
   }
-  const deletion = parseTime(meta?.deletionTimestamp)
-  if (deletion) {
-    const grace = meta?.deletionGracePeriodSeconds ?? 0
-    const requested = { time: deletion.time - grace * 1_000_000, precision: deletion.precision }
+  const deletion = guard.time(meta?.deletionTimestamp)
+  const grace = guard.count(meta?.deletionGracePeriodSeconds) ?? 0
+  const requestedAt = deletion ? deletion.time - grace * 1_000_000 : Number.NaN
+  if (deletion && !isTimeInRange(requestedAt)) guard.drop('bad-number')
+  if (deletion && isTimeInRange(requestedAt)) {
+    const requested = { time: requestedAt, precision: deletion.precision }
     place(`delete:${requested.time}`, requested, [
       {
         op: 'pod:delete:success',
         grace,
-        message: `requested at deletionTimestamp ${meta?.deletionTimestamp} minus ${grace}s grace`,
+        ...messageFields(
+          `requested at deletionTimestamp ${meta?.deletionTimestamp} minus ${grace}s grace`,
+        ),
       },
     ])
   }
@@ -105,7 +118,7 @@ export function normalizePod(input: unknown, opts: PodNormalizeOptions): Normali
   if (opts.deleted && now) place('deleted', now, [{ op: 'pod:deleted:success' }])
   if (placed.length === 0) return { ok: false, dropped: 'no-timestamp' }
 
-  const facts = podFacts(pod)
+  const facts = podFacts(pod, guard)
   const key = present<PodKey>({ namespace, name, uid })
   const seen = new Set<string>()
   const signals: PodSignal[] = []
@@ -114,7 +127,8 @@ export function normalizePod(input: unknown, opts: PodNormalizeOptions): Normali
     seen.add(p.id)
     signals.push(podSignal(p, key, facts, opts.source))
   }
-  return { ok: true, signals }
+  const fieldDrops = guard.drops
+  return fieldDrops ? { ok: true, signals, fieldDrops } : { ok: true, signals }
 }
 
 function podSignal(p: Placed, pod: PodKey, facts: PodFacts, source: 'list' | 'watch'): PodSignal {

@@ -1,5 +1,11 @@
 import * as v from 'valibot'
-import { Precision } from './time.ts'
+import { FIELD_DROP_REASONS, type FieldDrops } from './field-guard.ts'
+import { MAX_TIME, MIN_TIME, Precision } from './time.ts'
+
+/** Epoch µs within 1970–9999: what every time of a signal is (see `parseTime`). */
+const Time = v.pipe(v.number(), v.integer(), v.minValue(MIN_TIME), v.maxValue(MAX_TIME))
+/** A finite count ≥ 0. */
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
 
 /** Where a signal came from (LIFECYCLE §1). `list` marks a final-state snapshot (a listed Pod). */
 export const SignalSource = v.picklist(['audit', 'watch', 'event', 'list'])
@@ -27,7 +33,7 @@ export type ContainerSpec = v.InferOutput<typeof ContainerSpec>
  */
 export const PodFacts = v.object({
   /** `metadata.creationTimestamp`, epoch µs (1 s precision). */
-  creationTimestamp: v.optional(v.number()),
+  creationTimestamp: v.optional(Time),
   owner: v.optional(v.nullable(v.object({ kind: v.string(), name: v.string() }))),
   labels: v.optional(v.record(v.string(), v.string())),
   nodeName: v.optional(v.string()),
@@ -40,7 +46,7 @@ export const PodFacts = v.object({
   /** Names of containers that declare a postStart hook. */
   postStartHooks: v.optional(v.array(v.string())),
   /** Number of `spec.readinessGates`. */
-  readinessGates: v.optional(v.number()),
+  readinessGates: v.optional(Count),
   /** A mirror pod of a static pod (`kubernetes.io/config.mirror` annotation or a Node owner). */
   staticPod: v.optional(v.boolean()),
   /**
@@ -64,20 +70,23 @@ export const PodOp = v.object({
   op: v.string(),
   /** Condition reason, phase reason, terminated/waiting reason, create failure reason. */
   reason: v.optional(v.string()),
+  /** At most `MAX_MESSAGE_BYTES`, ending in `…[truncated, N bytes]` when cut. */
   message: v.optional(v.string()),
+  /** The message's original UTF-8 length; set only when `message` was truncated. */
+  messageBytes: v.optional(Count),
   /** Container name for container ops. */
   container: v.optional(v.string()),
   /** True when the container is an init container. */
   init: v.optional(v.boolean()),
-  exitCode: v.optional(v.number()),
+  exitCode: v.optional(v.pipe(v.number(), v.integer())),
   /** Restart count, for `containerRestartCount:*`. */
-  count: v.optional(v.number()),
+  count: v.optional(Count),
   /** HTTP status of the audited request, for `pod:create:failed`. */
-  code: v.optional(v.number()),
+  code: v.optional(v.pipe(v.number(), v.integer())),
   /** Node name for `schedule:binding:success`. */
   node: v.optional(v.string()),
   /** Grace period in seconds for `pod:delete:success`. */
-  grace: v.optional(v.number()),
+  grace: v.optional(Count),
 })
 export type PodOp = v.InferOutput<typeof PodOp>
 
@@ -91,15 +100,18 @@ export const PodEventInfo = v.object({
   uid: v.string(),
   reason: v.string(),
   type: v.string(),
+  /** At most `MAX_MESSAGE_BYTES`, ending in `…[truncated, N bytes]` when cut. */
   message: v.string(),
+  /** The message's original UTF-8 length; set only when `message` was truncated. */
+  messageBytes: v.optional(Count),
   /** Occurrence number this signal stands for (1 for the first). */
-  count: v.number(),
+  count: Count,
   /** Reporting component: `kubelet`, `default-scheduler`, `replicaset-controller`, … */
   component: v.string(),
   /** `spec.containers{name}` style path, when the event is about a container. */
   fieldPath: v.optional(v.string()),
   /** First occurrence, epoch µs, and its precision. */
-  first: v.number(),
+  first: Time,
   firstPrecision: Precision,
 })
 export type PodEventInfo = v.InferOutput<typeof PodEventInfo>
@@ -114,10 +126,10 @@ export const PodSignal = v.object({
   v: v.literal(1),
   id: v.string(),
   source: SignalSource,
-  time: v.number(),
+  time: Time,
   precision: Precision,
   /** For audit signals: `requestReceivedTimestamp`, epoch µs. */
-  received: v.optional(v.number()),
+  received: v.optional(Time),
   pod: PodKey,
   /** `user.username` of the audited request or the event's reporting component. */
   actor: v.optional(v.string()),
@@ -136,6 +148,8 @@ export const DropReason = v.picklist([
   'ignored-namespace',
   'no-timestamp',
   'no-change',
+  // Per field: the record still gives its signals; see `FieldDropReason`.
+  ...FIELD_DROP_REASONS,
 ])
 export type DropReason = v.InferOutput<typeof DropReason>
 
@@ -145,6 +159,24 @@ export type DropReason = v.InferOutput<typeof DropReason>
  * string, got 42`), which callers report with the input's file and line and then go on.
  */
 export type Normalized =
-  | { readonly ok: true; readonly signals: readonly PodSignal[] }
+  | {
+      readonly ok: true
+      readonly signals: readonly PodSignal[]
+      /** Fields left out of these signals (impossible times, numbers, names), by reason. */
+      readonly fieldDrops?: FieldDrops
+    }
   | { readonly ok: false; readonly dropped: DropReason }
   | { readonly ok: false; readonly invalid: string }
+
+/**
+ * Every drop a normaliser's result stands for, as `[reason, count]`: the record's own drop
+ * reason (count 1), or the fields its signals left out. Invalid records give none (callers
+ * count them as malformed). For the replay summary and the webhook's drop counters.
+ */
+export function dropCounts(n: Normalized): [DropReason, number][] {
+  if (!n.ok) return 'dropped' in n ? [[n.dropped, 1]] : []
+  return Object.entries(n.fieldDrops ?? {}).map(([reason, count]) => [
+    reason as DropReason,
+    count ?? 0,
+  ])
+}

@@ -1,7 +1,9 @@
+import { FieldGuard } from './field-guard.ts'
 import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from './k8s-pod.ts'
 import { present, text } from './k8s-pod-support.ts'
+import { messageFields } from './limits.ts'
 import type { PodOp } from './pod-signal.ts'
-import { parseTime, type Stamp } from './time.ts'
+import type { Stamp } from './time.ts'
 
 /**
  * One operation read from a pod status, with the timestamp the status gives it (if any) and a
@@ -35,19 +37,19 @@ export function conditionOp(type: string, status: string): string {
   return `condition:${type}:${conditionStatusWord(status)}`
 }
 
-function conditionOps(conditions: readonly PodCondition[]): StatusOp[] {
+function conditionOps(conditions: readonly PodCondition[], guard: FieldGuard): StatusOp[] {
   const out: StatusOp[] = []
   for (const c of conditions) {
     const status = text(c.status)
     // A patch entry without `status` only changed the message or probe time.
     if (!status) continue
-    const at = parseTime(c.lastTransitionTime)
+    const at = guard.time(c.lastTransitionTime)
     out.push(
       present<StatusOp>({
         op: present<PodOp>({
           op: conditionOp(c.type, status),
           reason: text(c.reason),
-          message: text(c.message),
+          ...messageFields(c.message),
         }),
         key: `cond:${c.type}:${status}`,
         at,
@@ -58,9 +60,14 @@ function conditionOps(conditions: readonly PodCondition[]): StatusOp[] {
 }
 
 /** `terminated:<reason>;exitCode:<n>` (reason `Unknown` when absent, as the kubelet never is). */
-function terminatedWord(t: NonNullable<ContainerState['terminated']>): string {
+function terminatedWord(
+  t: NonNullable<ContainerState['terminated']>,
+  exitCode: number | undefined,
+): string {
   const reason = text(t.reason) ?? 'Unknown'
-  return t.exitCode == null ? `terminated:${reason}` : `terminated:${reason};exitCode:${t.exitCode}`
+  return exitCode === undefined
+    ? `terminated:${reason}`
+    : `terminated:${reason};exitCode:${exitCode}`
 }
 
 function stateOps(
@@ -68,6 +75,7 @@ function stateOps(
   init: boolean,
   state: ContainerState | null | undefined,
   last: boolean,
+  guard: FieldGuard,
 ): StatusOp[] {
   if (!state) return []
   const out: StatusOp[] = []
@@ -78,7 +86,7 @@ function stateOps(
       present<StatusOp>({
         op: present<PodOp>({ op: `containerState:${name}:Running`, ...base }),
         key: `c:${name}:running`,
-        at: parseTime(state.running.startedAt),
+        at: guard.time(state.running.startedAt),
       }),
     )
   }
@@ -88,7 +96,7 @@ function stateOps(
       op: present<PodOp>({
         op: reason ? `containerState:${name}:Waiting:${reason}` : `containerState:${name}:Waiting`,
         reason,
-        message: text(state.waiting.message),
+        ...messageFields(state.waiting.message),
         ...base,
       }),
       key: `c:${name}:waiting`,
@@ -96,7 +104,8 @@ function stateOps(
   }
   const t = state.terminated
   if (t) {
-    const started = parseTime(t.startedAt)
+    const started = guard.time(t.startedAt)
+    const exitCode = guard.int32(t.exitCode)
     if (started) {
       out.push({
         op: present<PodOp>({ op: `containerState:${name}:Running`, ...base }),
@@ -108,35 +117,40 @@ function stateOps(
     out.push(
       present<StatusOp>({
         op: present<PodOp>({
-          op: `${prefix}:${name}:${terminatedWord(t)}`,
+          op: `${prefix}:${name}:${terminatedWord(t, exitCode)}`,
           reason: text(t.reason),
-          message: text(t.message),
-          exitCode: t.exitCode ?? undefined,
+          ...messageFields(t.message),
+          exitCode,
           ...base,
         }),
         key: `c:${name}:terminated`,
-        at: parseTime(t.finishedAt),
+        at: guard.time(t.finishedAt),
       }),
     )
   }
   return out
 }
 
-function containerOps(s: ContainerStatus, init: boolean): StatusOp[] {
+function containerOps(s: ContainerStatus, init: boolean, guard: FieldGuard): StatusOp[] {
   const name = s.name
+  if (!guard.containerName(name)) return []
   const base = { container: name, init: init || undefined }
-  const out = [...stateOps(name, init, s.state, false), ...stateOps(name, init, s.lastState, true)]
+  const out = [
+    ...stateOps(name, init, s.state, false, guard),
+    ...stateOps(name, init, s.lastState, true, guard),
+  ]
   if (s.ready != null) {
     out.push({
       op: present<PodOp>({ op: `containerReady:${name}:${s.ready}`, ...base }),
       key: `c:${name}:ready`,
     })
   }
-  if (s.restartCount != null) {
+  const restarts = guard.count(s.restartCount)
+  if (restarts !== undefined) {
     out.push({
       op: present<PodOp>({
-        op: `containerRestartCount:${name}:${s.restartCount}`,
-        count: s.restartCount,
+        op: `containerRestartCount:${name}:${restarts}`,
+        count: restarts,
         ...base,
       }),
       key: `c:${name}:restarts`,
@@ -151,11 +165,16 @@ function containerOps(s: ContainerStatus, init: boolean): StatusOp[] {
  * condition entries without `status` are ignored. Order: conditions, phase, podIP, startTime,
  * init containers, containers. For a terminated run the status gives both its start (a derived
  * `containerState:<c>:Running` at `startedAt`) and its end; `lastState` terminations are
- * reported as `containerLastState:<c>:terminated:<reason>;exitCode:<n>`.
+ * reported as `containerLastState:<c>:terminated:<reason>;exitCode:<n>`. Impossible values
+ * (times outside 1970–9999, counts that are not finite non-negative integers, container names
+ * that are not DNS-1123 labels) are left out and counted on `guard`; messages are bounded.
  */
-export function podStatusOps(status: PodStatus | null | undefined): StatusOp[] {
+export function podStatusOps(
+  status: PodStatus | null | undefined,
+  guard: FieldGuard = new FieldGuard(),
+): StatusOp[] {
   if (!status) return []
-  const out = conditionOps(status.conditions ?? [])
+  const out = conditionOps(status.conditions ?? [], guard)
   const phase = text(status.phase)
   if (phase) {
     out.push({
@@ -164,7 +183,7 @@ export function podStatusOps(status: PodStatus | null | undefined): StatusOp[] {
     })
   }
   if (text(status.podIP)) out.push({ op: { op: 'pod:ip:set' }, key: 'ip' })
-  const startTime = parseTime(status.startTime)
+  const startTime = guard.time(status.startTime)
   if (startTime) {
     out.push({
       op: { op: 'pod:kubelet:accepted' },
@@ -173,14 +192,17 @@ export function podStatusOps(status: PodStatus | null | undefined): StatusOp[] {
       derived: true,
     })
   }
-  for (const s of status.initContainerStatuses ?? []) out.push(...containerOps(s, true))
-  for (const s of status.containerStatuses ?? []) out.push(...containerOps(s, false))
+  for (const s of status.initContainerStatuses ?? []) out.push(...containerOps(s, true, guard))
+  for (const s of status.containerStatuses ?? []) out.push(...containerOps(s, false, guard))
   return out
 }
 
 /** The operations a status states as current, without derived ones (what an audit patch says). */
-export function statedOps(status: PodStatus | null | undefined): PodOp[] {
-  return podStatusOps(status)
+export function statedOps(
+  status: PodStatus | null | undefined,
+  guard: FieldGuard = new FieldGuard(),
+): PodOp[] {
+  return podStatusOps(status, guard)
     .filter((s) => !s.derived)
     .map((s) => s.op)
 }

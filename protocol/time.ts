@@ -17,6 +17,16 @@ export interface Stamp {
   readonly precision: Precision
 }
 
+/** The earliest time a signal may carry: the Unix epoch (nothing in Kubernetes predates it). */
+export const MIN_TIME: EpochMicros = 0
+/** The latest time a signal may carry: the end of year 9999 (RFC 3339's last four-digit year). */
+export const MAX_TIME: EpochMicros = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999
+
+/** True for a finite epoch-µs time within [{@link MIN_TIME}, {@link MAX_TIME}]. */
+export function isTimeInRange(time: number): boolean {
+  return Number.isFinite(time) && time >= MIN_TIME && time <= MAX_TIME
+}
+
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/
 
@@ -24,13 +34,17 @@ const RFC3339 =
  * Parses an RFC 3339 timestamp (as Kubernetes writes them) into epoch microseconds, keeping the
  * precision: no fraction → `s`, 1–3 fraction digits → `ms`, more → `us` (digits past the sixth are
  * truncated, as Go's nanosecond times are). Returns `undefined` for anything else, including
- * `null` and empty strings, so callers can fall back to the next candidate field.
+ * `null`, empty strings and times outside 1970–9999 (a client-set 1960 Event time, Go's zero
+ * time `0001-01-01T00:00:00Z`), so callers can fall back to the next candidate field and nothing
+ * downstream computes a negative minute or index from a time.
  */
 export function parseTime(value: unknown): Stamp | undefined {
   if (typeof value !== 'string') return undefined
   const m = RFC3339.exec(value)
   if (!m) return undefined
   const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m
+  // Date.UTC reads years 0–99 as 1900–1999: refuse them before it does (1969 stays for offsets).
+  if (Number(y) < 1969) return undefined
   const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
   if (Number.isNaN(base)) return undefined
   let offsetMs = 0
@@ -40,7 +54,8 @@ export function parseTime(value: unknown): Stamp | undefined {
   const digits = frac ?? ''
   const micros = digits === '' ? 0 : Number(digits.slice(0, 6).padEnd(6, '0'))
   const precision: Precision = digits.length === 0 ? 's' : digits.length <= 3 ? 'ms' : 'us'
-  return { time: (base - offsetMs) * 1000 + micros, precision }
+  const time = (base - offsetMs) * 1000 + micros
+  return isTimeInRange(time) ? { time, precision } : undefined
 }
 
 /** Width of the window a timestamp of this precision stands for, in microseconds. */

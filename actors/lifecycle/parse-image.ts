@@ -37,7 +37,18 @@ const WRAPPED_CODE =
  * without credentials). Like upstream Lunettes we call it not found: the common cause is a typo in
  * the image name, and a credentials problem shows as 401/unauthorized on other registries.
  */
-const DOCKER_AMBIGUOUS = /pull access denied.*repository does not exist/is
+const ACCESS_DENIED = /pull access denied/i
+const NO_REPOSITORY = /repository does not exist/i
+
+/**
+ * `pull access denied` followed (anywhere later) by `repository does not exist`: two linear
+ * searches, where one `pull access denied.*repository does not exist` pattern rescanned the rest
+ * of the text from every occurrence of the first phrase.
+ */
+export function dockerAmbiguous(cause: string): boolean {
+  const denied = ACCESS_DENIED.exec(cause)
+  return denied !== null && NO_REPOSITORY.test(cause.slice(denied.index + denied[0].length))
+}
 const NOT_FOUND =
   /manifest unknown|manifest for \S+ not found|: not found|\bnot found\b|repository does not exist|name unknown|no such image|repo not found|NotFound desc/i
 const UNAUTHORIZED =
@@ -48,7 +59,7 @@ const INVALID = /invalid reference format|couldn't parse image reference|Invalid
 export function classifyPullCause(cause: string): ImageCode {
   if (INVALID.test(cause)) return 'ImageInvalidName'
   if (/ErrImageNeverPull|pull policy of Never/i.test(cause)) return 'ImageNeverPull'
-  if (DOCKER_AMBIGUOUS.test(cause)) return 'ImageNotFound'
+  if (dockerAmbiguous(cause)) return 'ImageNotFound'
   if (NOT_FOUND.test(cause)) return 'ImageNotFound'
   if (UNAUTHORIZED.test(cause)) return 'ImageUnauthorized'
   return 'ImagePullFailed'

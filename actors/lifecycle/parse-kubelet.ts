@@ -87,8 +87,17 @@ const PROBE = /^(Readiness|Liveness|Startup) probe (failed|errored|error):?\s*(.
 export function parseProbe(message: string): ProbeFailure | null {
   const m = PROBE.exec(message)
   if (!m?.[1]) return null
-  const text = (m[3] ?? '').replace(/\s*body:\s*[\s\S]*$/, '').trim()
-  return { kind: m[1] as ProbeFailure['kind'], text }
+  return { kind: m[1] as ProbeFailure['kind'], text: withoutBody(m[3] ?? '') }
+}
+
+/**
+ * The probe text without the HTTP response body the kubelet appends (`… body: <html>`), trimmed.
+ * A cut at the first `body:` rather than a `\s*body:[\s\S]*$` pattern, which backtracks over
+ * every run of spaces (quadratic on a message of blanks).
+ */
+export function withoutBody(text: string): string {
+  const at = text.indexOf('body:')
+  return (at >= 0 ? text.slice(0, at) : text).trim()
 }
 
 /** Sandbox event reasons (ours and upstream's patched-kubelet aliases). */
@@ -106,12 +115,26 @@ export const SANDBOX_REASONS = new Set([
 export function sandboxCause(message: string): string {
   let text = message.replace(/^Failed to create pod sandbox:\s*/, '')
   text = text.replace(/^rpc error: code = \w+ desc = /, '')
-  const cni = /error adding (?:pod \S+ )?to CNI network[^:]*:\s*(.*)$/s.exec(text)
-  if (cni?.[1]) return `CNI: ${cni[1].trim()}`
+  const cni = cniCause(text)
+  if (cni) return `CNI: ${cni}`
   const id =
     /^failed to (create|setup) (pod )?network( sandbox)? k8s_\S+?\([0-9a-f]+\):\s*(.*)$/s.exec(text)
   if (id?.[4]) return id[4].trim()
   return text.trim()
+}
+
+const CNI_HEAD = /error adding (?:pod \S+ )?to CNI network/
+
+/**
+ * What follows the first colon after `error adding … to CNI network`, trimmed, or `''`. Found
+ * in two linear steps: one pattern `…network[^:]*:\s*(.*)$` retried the `[^:]*` scan from every
+ * occurrence of the head.
+ */
+export function cniCause(text: string): string {
+  const head = CNI_HEAD.exec(text)
+  if (!head) return ''
+  const colon = text.indexOf(':', head.index + head[0].length)
+  return colon < 0 ? '' : text.slice(colon + 1).trim()
 }
 
 /** Pod phase / event reasons of kubelet admission rejections. */

@@ -43,7 +43,33 @@ export interface ParsedScheduling {
 
 const AVAILABLE = /^0\/(\d+) nodes are available(?::\s*(.*))?$/s
 const ITEM = /^(\d+)\s+(.*)$/s
-const TAINT = /taints?\s*\{([^:}]*)(?::[^}]*)?\}/
+const TAINT_OPEN = /taints?\s*\{/
+
+/**
+ * The key of the first `taint {key: value}` / `taints {key}` (trimmed), or `''`. The pattern
+ * `taints?\s*\{([^:}]*)(?::[^}]*)?\}` retried its scans from every `taint {` without a closing
+ * brace (quadratic); here the first opening is found, then its key and closing brace by index.
+ * Same result: when the first opening has no closing brace after it, no later one has.
+ */
+export function taintKey(text: string): string {
+  const open = TAINT_OPEN.exec(text)
+  if (!open) return ''
+  const from = open.index + open[0].length
+  let end = from
+  while (end < text.length && text[end] !== ':' && text[end] !== '}') end++
+  if (end >= text.length) return ''
+  if (text[end] === ':' && text.indexOf('}', end) < 0) return ''
+  return text.slice(from, end).trim()
+}
+
+/** `text` without its trailing periods (a loop: `/\.+$/` is quadratic on runs of dots). */
+export function trimTrailingDots(text: string): string {
+  let end = text.length
+  while (end > 0 && text[end - 1] === '.') end--
+  return text.slice(0, end)
+}
+
+const PREEMPTION = /preemption:/i
 const INSUFFICIENT = /^Insufficient\s+(\S+)/
 
 /** Taints the node lifecycle controller sets for node conditions: the platform's business. */
@@ -85,7 +111,7 @@ function classifyItem(text: string): Pick<ScheduleItem, 'cause' | 'subject'> {
   }
   if (/out of disk space/i.test(text)) return { cause: SCHEDULE_CAUSES[0], subject: 'disk' }
   if (/taint/i.test(text)) {
-    const key = TAINT.exec(text)?.[1]?.trim() ?? ''
+    const key = taintKey(text)
     if (NODE_CONDITION_TAINTS.has(key)) return { cause: 'Unschedulable.NoNodes', subject: key }
     return { cause: 'Unschedulable.TaintNotTolerated', subject: key === '' ? null : key }
   }
@@ -114,11 +140,16 @@ function classifyWhole(
   return classifyItem(head.replace(/"[^"]*"/g, '""'))
 }
 
-/** Cuts the `preemption: …` suffix (1.24+) and surrounding periods and spaces. */
-function stripPreemption(message: string): string {
-  const at = message.search(/\.?\s*preemption:/i)
-  const head = at >= 0 ? message.slice(0, at) : message
-  return head.trim().replace(/\.+$/, '').trim()
+/**
+ * Cuts the `preemption: …` suffix (1.24+) and surrounding periods and spaces: what a search for
+ * `\.?\s*preemption:` cut, found without backtracking over the spaces before each candidate.
+ */
+export function stripPreemption(message: string): string {
+  const found = PREEMPTION.exec(message)
+  let at = found ? found.index : message.length
+  while (at > 0 && /\s/.test(message[at - 1] ?? '')) at--
+  if (found && at > 0 && message[at - 1] === '.') at--
+  return trimTrailingDots(message.slice(0, at).trim()).trim()
 }
 
 /** Splits `1 node(s) had taint {k: }, that the pod didn't tolerate, 2 Insufficient cpu`. */
@@ -126,11 +157,18 @@ function splitItems(list: string): ScheduleItem[] {
   const items: ScheduleItem[] = []
   for (const raw of list.split(/,\s+(?=\d+\s)/)) {
     const m = ITEM.exec(raw.trim())
-    if (!m?.[1] || m[2] === undefined) continue
-    const text = m[2].trim().replace(/\.+$/, '')
-    items.push({ count: Number(m[1]), text, ...classifyItem(text) })
+    const count = nodeCount(m?.[1])
+    if (count === null || m?.[2] === undefined) continue
+    const text = trimTrailingDots(m[2].trim())
+    items.push({ count, text, ...classifyItem(text) })
   }
   return items
+}
+
+/** A node count the message states, or null: a digit run past 2^53 is no count (it was ∞). */
+function nodeCount(digits: string | undefined): number | null {
+  const n = digits === undefined ? Number.NaN : Number(digits)
+  return Number.isSafeInteger(n) ? n : null
 }
 
 function order(cause: ScheduleCause): number {
@@ -147,7 +185,7 @@ function order(cause: ScheduleCause): number {
 export function parseScheduling(message: string): ParsedScheduling {
   const head = stripPreemption(message.replace(/\s+/g, ' '))
   const available = AVAILABLE.exec(head)
-  const nodes = available?.[1] !== undefined ? Number(available[1]) : null
+  const nodes = nodeCount(available?.[1])
   let items = available?.[2] ? splitItems(available[2]) : []
   if (items.length === 0) items = [{ count: nodes ?? 0, text: head, ...classifyWhole(head, nodes) }]
   const best = new Map<ScheduleCause, number>()

@@ -1,5 +1,5 @@
 import type { SloConfig } from '../../config/slo-config.ts'
-import type { PodSignal } from '../../protocol/pod-signal.ts'
+import { dropCounts, type PodSignal } from '../../protocol/pod-signal.ts'
 import { normalizeRecord } from './normalize-record.ts'
 import { readInputFile } from './read-inputs.ts'
 
@@ -37,6 +37,8 @@ export async function readAll(
     for await (const record of readInputFile(file)) {
       s.records++
       const out = normalizeRecord(record, config)
+      // Dropped records, and the fields usable records left out (bad-time, bad-number, …).
+      for (const [reason, n] of dropCounts(out)) s.dropped[reason] = (s.dropped[reason] ?? 0) + n
       if (out.ok) {
         s.signals += out.signals.length
         signals.push(...out.signals)
@@ -45,8 +47,6 @@ export async function readAll(
         const line = { file, line: record.line, reason: out.invalid }
         if (skipped.length < SKIPPED_KEPT) skipped.push(line)
         onSkip(line)
-      } else {
-        s.dropped[out.dropped] = (s.dropped[out.dropped] ?? 0) + 1
       }
     }
   }

@@ -98,7 +98,12 @@ export class Batch {
       fields.sum_ms = ms
       fields.measured = 1
     }
-    this.#ops.push({ op: 'rollup', ...base, minute: Math.floor(e.at / 60_000_000), fields })
+    // A verdict time before 1970 (or not finite) has no rollup minute: skipped, never a negative
+    // minute that the store refuses (which failed the whole batch, issue #10).
+    const minute = Math.floor(e.at / 60_000_000)
+    if (Number.isSafeInteger(minute) && minute >= 0) {
+      this.#ops.push({ op: 'rollup', ...base, minute, fields })
+    }
   }
 
   /**
