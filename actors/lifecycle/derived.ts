@@ -1,4 +1,4 @@
-import type { Mark, PodState } from './pod-state.ts'
+import { compareAt, type Mark, type PodState } from './pod-state.ts'
 
 /** Jobs are pods whose containers are meant to finish (`restartPolicy` ≠ Always). */
 export function isJob(state: PodState): boolean {
@@ -28,9 +28,10 @@ export function containersStarted(state: PodState): Mark | undefined {
   return last
 }
 
+/** The earliest mark as intervals: a coarse time never wins over a fine one inside its second. */
 function earliest(...marks: (Mark | undefined)[]): Mark | undefined {
   let best: Mark | undefined
-  for (const m of marks) if (m && (!best || m.t < best.t)) best = m
+  for (const m of marks) if (m && (!best || compareAt(m, best) < 0)) best = m
   return best
 }
 

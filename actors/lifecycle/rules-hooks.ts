@@ -15,7 +15,7 @@ import {
   precisionOf,
   type RuleInput,
 } from './diagnosis-finding.ts'
-import type { EventRecord } from './pod-state.ts'
+import { compareAt, type EventRecord } from './pod-state.ts'
 
 const HOOK_CONTAINER = /for Container "([^"]+)"/
 const HOOK_ERROR = /failed - error:\s*(.*)$/s
@@ -102,7 +102,8 @@ function slowHooks(input: RuleInput): Finding[] {
       const c = containerOf(ev)
       const next = c !== null && !c.init && later.has(c.name) && PROGRESS_REASONS.has(ev.reason)
       const failed = ev.reason === 'FailedPostStartHook' && hookContainer(ev) === name
-      if ((next || failed) && ev.first >= start && (!end || ev.first < end.first)) end = ev
+      const after = compareAt({ t: ev.first, p: ev.firstP }, start) >= 0
+      if ((next || failed) && after && (!end || ev.first < end.first)) end = ev
     }
     if (!end) continue
     const ms = (end.first - start) / 1000
