@@ -1,6 +1,6 @@
 import { ignoresDeleteReason, isJudged, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
-import { deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
+import { createdMark, deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
 import { compareAt, type Mark, type PodState, type SloState } from './pod-state.ts'
 
 /** The thresholds that apply to this pod now (ms). */
@@ -24,7 +24,7 @@ export function notJudged(state: PodState, config: SloConfig): boolean {
 /** Deadlines of the create SLO, epoch µs, once `created` is known. */
 export function createClock(state: PodState, config: SloConfig) {
   const th = thresholdsOf(state, config)
-  const created = state.ms.created
+  const created = createdMark(state)
   const thresholdMs = state.slo.create.thresholdMs ?? th.createMs
   if (!created) return { thresholdMs, deadline: null, giveUp: null }
   return {
