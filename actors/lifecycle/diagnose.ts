@@ -28,6 +28,7 @@ import { nodeRules } from './rules-node.ts'
 import { probeRules } from './rules-probe.ts'
 import { scheduleRules } from './rules-schedule.ts'
 import { slowRules } from './rules-slow.ts'
+import { statusTrouble } from './status-trouble.ts'
 
 export type { Budgets } from './diagnosis-finding.ts'
 
@@ -47,11 +48,14 @@ export interface DiagnoseContext {
 
 /**
  * Whether a pod with this create result gets a diagnosis: every result except `pending` and
- * `success`; and `success` pods that saw Warning events (the diagnosis explains them).
+ * `success`; and `success` pods that saw Warning events or whose status shows trouble (a container
+ * restarted after a failure, a failure waiting reason: Events are lossy, status is not).
  */
 export function shouldDiagnose(result: string, state: PodState): boolean {
   if (result === 'pending' || result === 'ignored') return false
-  if (result === 'success') return state.events.some((ev) => ev.type === 'Warning')
+  if (result === 'success') {
+    return state.events.some((ev) => ev.type === 'Warning') || statusTrouble(state)
+  }
   return true
 }
 
