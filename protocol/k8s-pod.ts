@@ -107,6 +107,7 @@ export type PodMetadata = v.InferOutput<typeof PodMetadata>
 export const Container = v.looseObject({
   name: v.string(),
   image: Str,
+  restartPolicy: Str,
   lifecycle: v.nullish(v.looseObject({ postStart: v.nullish(v.unknown()) })),
 })
 export type Container = v.InferOutput<typeof Container>
@@ -150,7 +151,11 @@ export function podOwner(pod: Pod): { kind: string; name: string } | null {
 }
 
 function containerSpecs(list: readonly Container[] | null | undefined): ContainerSpec[] {
-  return (list ?? []).map((c) => ({ name: c.name, image: c.image ?? '' }))
+  return (list ?? []).map((c) => ({
+    name: c.name,
+    image: c.image ?? '',
+    ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+  }))
 }
 
 /** The source kind of each volume in spec order: its first key other than `name`. */

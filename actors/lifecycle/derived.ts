@@ -6,6 +6,26 @@ export function isJob(state: PodState): boolean {
   return policy !== undefined && policy !== 'Always'
 }
 
+/**
+ * A native sidecar: an init container with `restartPolicy: Always`. It runs beside the main
+ * containers for the pod's life, does not hold back `Initialized` the way an ordinary init
+ * container does, and its restarts are not init failures.
+ */
+export function isSidecar(state: PodState, name: string): boolean {
+  return (
+    state.facts.initContainers?.some((c) => c.name === name && c.restartPolicy === 'Always') ??
+    false
+  )
+}
+
+/** Whether the pod has ordinary (run-to-completion) init containers; sidecars do not count. */
+export function hasInitContainers(state: PodState): boolean {
+  if (state.facts.initContainers) {
+    return state.facts.initContainers.some((c) => c.restartPolicy !== 'Always')
+  }
+  return Object.values(state.containers).some((c) => c.init)
+}
+
 /** Names of the regular (non-init) containers: from the spec when known, else those seen. */
 export function regularContainers(state: PodState): string[] {
   const spec = state.facts.containers

@@ -134,9 +134,13 @@ export function containerOf(ev: EventRecord): { name: string; init: boolean } | 
   return { name: m[2], init: m[1] === 'initContainers' }
 }
 
-/** Whether a container is an init container: from the spec, its state, or an event's fieldPath. */
+/**
+ * Whether a container is an ordinary init container: from the spec, its state, or an event's
+ * fieldPath. A native sidecar is not: it runs beside the main containers (see `isSidecar`).
+ */
 export function isInit(state: PodState, name: string): boolean {
-  if (state.facts.initContainers?.some((c) => c.name === name)) return true
+  const spec = state.facts.initContainers?.find((c) => c.name === name)
+  if (spec) return spec.restartPolicy !== 'Always'
   return state.containers[name]?.init ?? false
 }
 

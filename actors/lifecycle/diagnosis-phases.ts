@@ -1,5 +1,11 @@
 import type { DiagnosisPhase } from '../../protocol/diagnosis-codes.ts'
-import { containersStarted, isJob, isPreassigned, scheduledMark } from './derived.ts'
+import {
+  containersStarted,
+  hasInitContainers,
+  isJob,
+  isPreassigned,
+  scheduledMark,
+} from './derived.ts'
 import type { Budgets } from './diagnosis-finding.ts'
 import { compareAt, type Mark, type PodState } from './pod-state.ts'
 
@@ -154,9 +160,7 @@ export function measurePhases(state: PodState, end: number): PhaseSpans {
   const scheduled = named('scheduled', scheduledMark(state))
   const base = scheduled ?? (preassigned ? created : undefined)
   const sandbox = named('sandboxReady', state.ms.sandboxReady)
-  const hasInit =
-    (state.facts.initContainers?.length ?? 0) > 0 ||
-    Object.values(state.containers).some((c) => c.init)
+  const hasInit = hasInitContainers(state)
   const initialized = named('initialized', state.ms.initialized)
   const started = named('containersStarted', containersStarted(state))
   const ready = named('ready', state.ms.ready)

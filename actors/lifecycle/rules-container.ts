@@ -1,5 +1,6 @@
 import type { Evidence } from '../../protocol/pod-report.ts'
 import { formatTime } from '../../protocol/time.ts'
+import { isSidecar } from './derived.ts'
 import {
   containerNames,
   containerOf,
@@ -181,7 +182,7 @@ function crashLoops(input: RuleInput): Finding[] {
     const c = containerOf(ev)
     const name = c?.name ?? m?.[1]
     if (!m || !name) continue
-    if (c?.init) initByEvent.add(name)
+    if (c?.init && !isSidecar(state, name)) initByEvent.add(name)
     note(name, ev.first, ev.last, ev.uid, eventEvidence(ev))
   }
   for (const name of containerNames(state)) {
