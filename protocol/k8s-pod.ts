@@ -108,6 +108,7 @@ export type PodMetadata = v.InferOutput<typeof PodMetadata>
 export const Container = v.looseObject({
   name: v.string(),
   image: Str,
+  restartPolicy: Str,
   lifecycle: v.nullish(v.looseObject({ postStart: v.nullish(v.unknown()) })),
 })
 export type Container = v.InferOutput<typeof Container>
@@ -157,7 +158,11 @@ function containerSpecs(
 ): ContainerSpec[] {
   return (list ?? [])
     .filter((c) => guard.containerName(c.name))
-    .map((c) => ({ name: c.name, image: c.image ?? '' }))
+    .map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+    }))
 }
 
 /** The source kind of each volume in spec order: its first key other than `name`. */

@@ -23,11 +23,19 @@ export const MILESTONES = [
 export const MilestoneName = v.picklist(MILESTONES)
 export type MilestoneName = v.InferOutput<typeof MilestoneName>
 
+/**
+ * Where a reported milestone comes from: a signal source, or `event-bound` — not an observation
+ * but an upper bound from the pod's earliest Event (only `created`, for a pod known only from
+ * Events whose creation signal was lost: the pod was created at or before that time).
+ */
+export const MilestoneSource = v.picklist([...SignalSource.options, 'event-bound'])
+export type MilestoneSource = v.InferOutput<typeof MilestoneSource>
+
 /** A milestone as reported: RFC 3339 time with as many digits as its precision justifies. */
 export const ReportMilestone = v.object({
   time: v.string(),
   precision: Precision,
-  source: SignalSource,
+  source: MilestoneSource,
 })
 export type ReportMilestone = v.InferOutput<typeof ReportMilestone>
 

@@ -24,7 +24,12 @@ export const PodKey = v.object({
 export type PodKey = v.InferOutput<typeof PodKey>
 
 /** A container as the spec declares it. */
-export const ContainerSpec = v.object({ name: v.string(), image: v.string() })
+/** `restartPolicy: Always` on an init container makes it a native sidecar (Kubernetes 1.28+). */
+export const ContainerSpec = v.object({
+  name: v.string(),
+  image: v.string(),
+  restartPolicy: v.optional(v.string()),
+})
 export type ContainerSpec = v.InferOutput<typeof ContainerSpec>
 
 /**

@@ -1,9 +1,29 @@
-import type { Mark, PodState } from './pod-state.ts'
+import { compareAt, type Mark, type PodState } from './pod-state.ts'
 
 /** Jobs are pods whose containers are meant to finish (`restartPolicy` ≠ Always). */
 export function isJob(state: PodState): boolean {
   const policy = state.facts.restartPolicy
   return policy !== undefined && policy !== 'Always'
+}
+
+/**
+ * A native sidecar: an init container with `restartPolicy: Always`. It runs beside the main
+ * containers for the pod's life, does not hold back `Initialized` the way an ordinary init
+ * container does, and its restarts are not init failures.
+ */
+export function isSidecar(state: PodState, name: string): boolean {
+  return (
+    state.facts.initContainers?.some((c) => c.name === name && c.restartPolicy === 'Always') ??
+    false
+  )
+}
+
+/** Whether the pod has ordinary (run-to-completion) init containers; sidecars do not count. */
+export function hasInitContainers(state: PodState): boolean {
+  if (state.facts.initContainers) {
+    return state.facts.initContainers.some((c) => c.restartPolicy !== 'Always')
+  }
+  return Object.values(state.containers).some((c) => c.init)
 }
 
 /** Names of the regular (non-init) containers: from the spec when known, else those seen. */
@@ -28,9 +48,10 @@ export function containersStarted(state: PodState): Mark | undefined {
   return last
 }
 
+/** The earliest mark as intervals: a coarse time never wins over a fine one inside its second. */
 function earliest(...marks: (Mark | undefined)[]): Mark | undefined {
   let best: Mark | undefined
-  for (const m of marks) if (m && (!best || m.t < best.t)) best = m
+  for (const m of marks) if (m && (!best || compareAt(m, best) < 0)) best = m
   return best
 }
 
@@ -81,4 +102,47 @@ export function readinessUnobservable(state: PodState): boolean {
     state.ms.kubeletAccepted !== undefined ||
     Object.values(state.containers).some((c) => c.started !== undefined)
   )
+}
+
+/** The scheduler or the kubelet placed the pod, or it ran: any sign it got past Pending. */
+function placed(state: PodState): boolean {
+  return (
+    state.bound ||
+    state.ms.scheduled !== undefined ||
+    state.ms.sandboxReady !== undefined ||
+    state.ms.kubeletAccepted !== undefined ||
+    state.ms.running !== undefined ||
+    state.ms.ready !== undefined ||
+    Object.values(state.containers).some((c) => c.started !== undefined)
+  )
+}
+
+/** A creation time that is only an upper bound: the pod's earliest signal. */
+export interface CreatedBound extends Mark {
+  readonly bound: true
+}
+
+/**
+ * When the pod was created: the `created` milestone; else, for a pod known only from Events whose
+ * creation signal was lost (Event TTL, a late collector start) but that was seen pending (a
+ * scheduling failure), never placed, and then deleted, its earliest signal — an upper bound on its
+ * creation (`bound`). Such a pod is a killed delivery, not an unknown one. A pod that was placed
+ * gets no bound: its readiness cannot be observed from Events (see {@link readinessUnobservable}).
+ */
+export function createdMark(state: PodState): Mark | CreatedBound | undefined {
+  if (state.ms.created) return state.ms.created
+  if (state.seenObject || !state.ms.firstScheduleFailure || placed(state)) return undefined
+  if (!deleteMark(state)) return undefined
+  let best: Mark | undefined
+  const consider = (m: Mark) => {
+    if (!best || m.t < best.t) best = m
+  }
+  for (const m of Object.values(state.ms)) if (m) consider(m)
+  for (const ev of state.events) consider({ t: ev.first, p: ev.firstP, s: 'event' })
+  return best ? { ...(best as Mark), bound: true } : undefined
+}
+
+/** Whether a mark is only an upper bound ({@link createdMark}). */
+export function isBound(m: Mark): m is CreatedBound {
+  return (m as Partial<CreatedBound>).bound === true
 }

@@ -19,7 +19,8 @@ import {
   type PhaseSpans,
 } from './diagnosis-phases.ts'
 import { isSchedulingNoise } from './parse-scheduling.ts'
-import { intervalEnd, type Mark, type PodState } from './pod-state.ts'
+import { compareAt, intervalEnd, type Mark, type PodState } from './pod-state.ts'
+import { intervalView } from './precision-view.ts'
 import { containerRules } from './rules-container.ts'
 import { hookRules } from './rules-hooks.ts'
 import { imageRules } from './rules-image.ts'
@@ -27,6 +28,7 @@ import { nodeRules } from './rules-node.ts'
 import { probeRules } from './rules-probe.ts'
 import { scheduleRules } from './rules-schedule.ts'
 import { slowRules } from './rules-slow.ts'
+import { statusTrouble } from './status-trouble.ts'
 
 export type { Budgets } from './diagnosis-finding.ts'
 
@@ -46,11 +48,14 @@ export interface DiagnoseContext {
 
 /**
  * Whether a pod with this create result gets a diagnosis: every result except `pending` and
- * `success`; and `success` pods that saw Warning events (the diagnosis explains them).
+ * `success`; and `success` pods that saw Warning events or whose status shows trouble (a container
+ * restarted after a failure, a failure waiting reason: Events are lossy, status is not).
  */
 export function shouldDiagnose(result: string, state: PodState): boolean {
   if (result === 'pending' || result === 'ignored') return false
-  if (result === 'success') return state.events.some((ev) => ev.type === 'Warning')
+  if (result === 'success') {
+    return state.events.some((ev) => ev.type === 'Warning') || statusTrouble(state)
+  }
   return true
 }
 
@@ -59,9 +64,10 @@ type Instant = { t: number; p: Mark['p'] }
 /** The instant the verdict speaks about (with its precision): delivery, the delete, the failure, or now. */
 function verdictTime(state: PodState, result: string, now: number): Instant {
   const exact = (t: number): Instant => ({ t, p: 'us' })
+  // Earliest as intervals: a coarse time never wins over a fine one inside its second.
   const earliest = (...marks: (Mark | undefined | null)[]): Mark | undefined => {
     let best: Mark | undefined
-    for (const m of marks) if (m && (!best || m.t < best.t)) best = m
+    for (const m of marks) if (m && (!best || compareAt(m, best) < 0)) best = m
     return best
   }
   switch (result) {
@@ -75,7 +81,7 @@ function verdictTime(state: PodState, result: string, now: number): Instant {
         ? { t: state.createFailure.t, p: 'us' as const, s: 'audit' as const }
         : undefined
       const m = earliest(state.ms.failed, state.evicted, fail, deleteMark(state))
-      return m && m.t <= now ? m : exact(now)
+      return m && compareAt(m, now) <= 0 ? m : exact(now)
     }
     default:
       return exact(now)
@@ -198,8 +204,9 @@ function fallback(state: PodState, input: RuleInput): Finding {
  * `DeletedBeforeReady`; `incomplete` pods with no finding get null; other results with no finding
  * get `Unknown`. Returns null when {@link shouldDiagnose} says nothing should be said.
  */
-export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis | null {
-  if (!shouldDiagnose(ctx.result, state)) return null
+export function diagnose(pod: PodState, ctx: DiagnoseContext): ReportDiagnosis | null {
+  if (!shouldDiagnose(ctx.result, pod)) return null
+  const state = intervalView(pod)
   const verdict = verdictTime(state, ctx.result, ctx.now)
   const cutoff = verdict.t
   const end = deliveryEnd(state)
@@ -217,7 +224,7 @@ export function diagnose(state: PodState, ctx: DiagnoseContext): ReportDiagnosis
     result: ctx.result,
     cutoff,
     cutoffUntil: intervalEnd(verdict),
-    delivered: end && end.t <= cutoff ? end : undefined,
+    delivered: end && compareAt(end, verdict) <= 0 ? end : undefined,
   }
   const hard = [
     ...scheduleRules(input),

@@ -6,7 +6,13 @@ import {
 } from '../../protocol/diagnosis-codes.ts'
 import type { Evidence } from '../../protocol/pod-report.ts'
 import { formatTime, type Precision } from '../../protocol/time.ts'
-import type { EventRecord, Mark, PodState } from './pod-state.ts'
+import {
+  type EventRecord,
+  impliedPrecision,
+  type Mark,
+  type PodState,
+  surelyAfter,
+} from './pod-state.ts'
 
 /** Per-phase budgets in ms (the SLO config's `budgets`). */
 export type Budgets = PhaseBudgets
@@ -64,8 +70,12 @@ export function finding(
 
 /** Precision implied by a bare epoch-µs value (conditions and container states keep no precision). */
 export function precisionOf(t: number): Precision {
-  if (t % 1_000_000 === 0) return 's'
-  return t % 1000 === 0 ? 'ms' : 'us'
+  return impliedPrecision(t)
+}
+
+/** An Event's last occurrence as an instant with its precision. */
+export function lastOf(ev: EventRecord): { t: number; p: Precision } {
+  return { t: ev.last, p: ev.lastP ?? impliedPrecision(ev.last) }
 }
 
 /** Collapses whitespace and cuts to `max` characters. */
@@ -124,9 +134,13 @@ export function containerOf(ev: EventRecord): { name: string; init: boolean } | 
   return { name: m[2], init: m[1] === 'initContainers' }
 }
 
-/** Whether a container is an init container: from the spec, its state, or an event's fieldPath. */
+/**
+ * Whether a container is an ordinary init container: from the spec, its state, or an event's
+ * fieldPath. A native sidecar is not: it runs beside the main containers (see `isSidecar`).
+ */
 export function isInit(state: PodState, name: string): boolean {
-  if (state.facts.initContainers?.some((c) => c.name === name)) return true
+  const spec = state.facts.initContainers?.find((c) => c.name === name)
+  if (spec) return spec.restartPolicy !== 'Always'
   return state.containers[name]?.init ?? false
 }
 
@@ -142,13 +156,19 @@ export const PROGRESS_REASONS = new Set([
 /** Whether the pod made kubelet progress (sandbox, pull, create, start) after `t`. */
 export function podProgressAfter(input: RuleInput, t: number): boolean {
   const { state } = input
-  if (state.ms.sandboxReady && state.ms.sandboxReady.t > t) return true
+  if (state.ms.sandboxReady && surelyAfter(state.ms.sandboxReady, t)) return true
   for (const ev of input.events) {
-    if (ev.last > t && PROGRESS_REASONS.has(ev.reason) && ev.component !== 'default-scheduler') {
+    if (
+      surelyAfter(lastOf(ev), t) &&
+      PROGRESS_REASONS.has(ev.reason) &&
+      ev.component !== 'default-scheduler'
+    ) {
       return true
     }
   }
-  return Object.values(state.containers).some((c) => c.started !== undefined && c.started.t > t)
+  return Object.values(state.containers).some(
+    (c) => c.started !== undefined && surelyAfter(c.started, t),
+  )
 }
 
 /** Event reasons that prove a container got past a pull, create or start failure. */
@@ -161,7 +181,7 @@ export const GOT_PAST = {
 /**
  * Whether a container got past a failure last seen at `t`: one of the `past` events for it after
  * `t`, its first start after `t`, or it is ready now. Strictly after: a retry in the same second as
- * the failure proves nothing.
+ * the failure proves nothing, and a second-precision time is after only from the next second on.
  */
 export function containerProgressAfter(
   input: RuleInput,
@@ -171,9 +191,10 @@ export function containerProgressAfter(
 ): boolean {
   const cs = input.state.containers[name]
   if (cs?.ready === true) return true
-  if (cs?.started && cs.started.t > t) return true
+  if (cs?.started && surelyAfter(cs.started, t)) return true
   return input.events.some(
-    (ev) => ev.last > t && past.includes(ev.reason) && containerOf(ev)?.name === name,
+    (ev) =>
+      surelyAfter(lastOf(ev), t) && past.includes(ev.reason) && containerOf(ev)?.name === name,
   )
 }
 

@@ -1,7 +1,13 @@
 import type { DiagnosisPhase } from '../../protocol/diagnosis-codes.ts'
-import { containersStarted, isJob, isPreassigned, scheduledMark } from './derived.ts'
+import {
+  containersStarted,
+  hasInitContainers,
+  isJob,
+  isPreassigned,
+  scheduledMark,
+} from './derived.ts'
 import type { Budgets } from './diagnosis-finding.ts'
-import type { Mark, PodState } from './pod-state.ts'
+import { compareAt, type Mark, type PodState } from './pod-state.ts'
 
 /** The measured phases of LIFECYCLE §3, in order. */
 export const BUDGET_PHASES = [
@@ -154,9 +160,7 @@ export function measurePhases(state: PodState, end: number): PhaseSpans {
   const scheduled = named('scheduled', scheduledMark(state))
   const base = scheduled ?? (preassigned ? created : undefined)
   const sandbox = named('sandboxReady', state.ms.sandboxReady)
-  const hasInit =
-    (state.facts.initContainers?.length ?? 0) > 0 ||
-    Object.values(state.containers).some((c) => c.init)
+  const hasInit = hasInitContainers(state)
   const initialized = named('initialized', state.ms.initialized)
   const started = named('containersStarted', containersStarted(state))
   const ready = named('ready', state.ms.ready)
@@ -166,7 +170,9 @@ export function measurePhases(state: PodState, end: number): PhaseSpans {
   const startTo = started?.mark.t ?? end
   return {
     schedule: preassigned || (!scheduled && state.bound) ? null : span(created, scheduled, end),
-    nodeSetup: base && sandbox && sandbox.mark.t < base.mark.t ? null : span(base, sandbox, end),
+    // Out of order only when surely before: a coarse sandbox time in the binding's second is not.
+    nodeSetup:
+      base && sandbox && compareAt(sandbox.mark, base.mark) < 0 ? null : span(base, sandbox, end),
     imagePull:
       windows.length === 0
         ? null

@@ -29,9 +29,12 @@ function recordEvent(state: PodState, ev: PodEventInfo, sig: PodSignal): void {
       known.first = ev.first
       known.firstP = ev.firstPrecision
     }
-    known.last = Math.max(known.last, sig.time)
+    if (sig.time >= known.last) {
+      known.last = sig.time
+      known.lastP = sig.precision
+      known.message = ev.message
+    }
     known.count = Math.max(known.count, ev.count)
-    known.message = sig.time >= known.last ? ev.message : known.message
     return
   }
   const rec = {
@@ -43,6 +46,7 @@ function recordEvent(state: PodState, ev: PodEventInfo, sig: PodSignal): void {
     first: ev.first,
     firstP: ev.firstPrecision,
     last: sig.time,
+    lastP: sig.precision,
     count: ev.count,
     ...(ev.fieldPath ? { fieldPath: ev.fieldPath } : {}),
   }

@@ -44,6 +44,10 @@ function condition(state: PodState, op: PodOp, type: string, status: string, at:
     case 'Initialized':
       offer(state, 'initialized', at)
       break
+    case 'PodReadyToStartContainers':
+      // KEP-3085: the kubelet's own end of sandbox and network setup.
+      offer(state, 'sandboxReady', at)
+      break
     case 'ContainersReady':
       offer(state, 'containersReady', at)
       break

@@ -1,5 +1,12 @@
 import type { ReportPhases, ReportSli } from '../../protocol/pod-report.ts'
-import { containersStarted, deliveryEnd, isPreassigned, scheduledMark } from './derived.ts'
+import {
+  containersStarted,
+  deliveryEnd,
+  hasInitContainers as hasInit,
+  isPreassigned,
+  scheduledMark,
+} from './derived.ts'
+import { hookMs } from './hook-windows.ts'
 import { type Mark, type PodState, widthOf } from './pod-state.ts'
 
 /**
@@ -45,11 +52,6 @@ export function imagePullMs(state: PodState): number | null {
   return Math.round(total / 1000)
 }
 
-function hasInit(state: PodState): boolean {
-  if (state.facts.initContainers) return state.facts.initContainers.length > 0
-  return Object.values(state.containers).some((c) => c.init)
-}
-
 /**
  * Phase durations of LIFECYCLE §3 (ms). A phase that cannot be measured (a milestone missing, or
  * the evidence out of order) is null, never 0.
@@ -85,7 +87,8 @@ export function computeSli(state: PodState, phases: ReportPhases): ReportSli {
     volumes.every((k) => STATELESS.has(k)) &&
     !state.facts.nominatedNodeName &&
     !state.events.some((e) => e.reason === 'Preempted')
-  const userOwned = (phases.init ?? 0) + (phases.readiness ?? 0)
+  // User-owned time (LIFECYCLE §4): init containers, postStart hooks, the readiness wait.
+  const userOwned = (phases.init ?? 0) + hookMs(state) + (phases.readiness ?? 0)
   const platformMs = deliveryMs === null ? null : Math.max(0, deliveryMs - userOwned)
   return {
     deliveryMs,

@@ -66,6 +66,7 @@ export const PodStateV1 = v.object({
       first: v.number(),
       firstP: Precision,
       last: v.number(),
+      lastP: v.optional(Precision),
       count: v.number(),
     }),
   ),

@@ -41,6 +41,8 @@ export interface EventRecord {
   first: number
   firstP: Precision
   last: number
+  /** Precision of `last` (absent in states stored before it was kept: implied from the value). */
+  lastP?: Precision
   count: number
 }
 
@@ -104,6 +106,12 @@ export interface PodState {
 export const SEEN_WINDOW = 2048
 /** How many Event objects a pod keeps for its timeline and diagnosis. */
 export const EVENT_CAP = 500
+
+/** An instant with the precision it was recorded at. */
+export interface Instant {
+  readonly t: number
+  readonly p: Precision
+}
 
 /** The empty state of a pod first seen now. */
 export function initialState(uid: string, namespace: string, name: string): PodState {
@@ -176,6 +184,37 @@ export function offer(state: PodState, name: MilestoneName, c: Mark): boolean {
 export function intervalEnd(m: { t: number; p: Precision }): number {
   const w = WIDTH[m.p]
   return Math.floor(m.t / w) * w + w
+}
+
+/** Precision a bare epoch-µs value implies (conditions, container states and Event last times keep none). */
+export function impliedPrecision(t: number): Precision {
+  if (t % 1_000_000 === 0) return 's'
+  return t % 1000 === 0 ? 'ms' : 'us'
+}
+
+/**
+ * Order of two instants that stand for intervals (LIFECYCLE §2): compared at the coarser of their
+ * two widths, so a second-precision time and a µs time inside its second are a tie (0), never
+ * "before" just because `.000000` is smaller. Bare numbers take their implied precision. Shifting
+ * a coarse time anywhere inside its interval never changes the answer.
+ */
+export function compareAt(a: Instant | number, b: Instant | number): -1 | 0 | 1 {
+  const x = typeof a === 'number' ? { t: a, p: impliedPrecision(a) } : a
+  const y = typeof b === 'number' ? { t: b, p: impliedPrecision(b) } : b
+  const w = Math.max(WIDTH[x.p], WIDTH[y.p])
+  const d = Math.floor(x.t / w) - Math.floor(y.t / w)
+  return d < 0 ? -1 : d > 0 ? 1 : 0
+}
+
+/** `a` is surely after `b`: no instant of `a`'s interval lies at or before `b`'s. */
+export function surelyAfter(a: Instant | number, b: Instant | number): boolean {
+  return compareAt(a, b) > 0
+}
+
+/** Start of the interval a time of precision `p` stands for (the truncated value). */
+export function floorTo(t: number, p: Precision): number {
+  const w = WIDTH[p]
+  return Math.floor(t / w) * w
 }
 
 /** Width of the window a mark's precision stands for, µs. */

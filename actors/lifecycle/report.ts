@@ -9,13 +9,14 @@ import {
   type ReportSlo,
 } from '../../protocol/pod-report.ts'
 import { formatTime } from '../../protocol/time.ts'
-import { containersStarted, isPreassigned, scheduledMark } from './derived.ts'
+import { containersStarted, createdMark, isBound, isPreassigned, scheduledMark } from './derived.ts'
 import { computePhases, computeSli } from './phases.ts'
 import type { Mark, PodState } from './pod-state.ts'
 import { createClock, deleteClock } from './slo.ts'
 
 function milestone(m: Mark): ReportMilestone {
-  return { time: formatTime(m.t, m.p), precision: m.p, source: m.s }
+  const source = isBound(m) ? 'event-bound' : m.s
+  return { time: formatTime(m.t, m.p), precision: m.p, source }
 }
 
 function iso(t: number | null): string | null {
@@ -32,7 +33,9 @@ export function reportMilestones(state: PodState): Partial<Record<MilestoneName,
         ? scheduledMark(state)
         : name === 'containersStarted'
           ? started
-          : state.ms[name]
+          : name === 'created'
+            ? createdMark(state)
+            : state.ms[name]
     if (m) out[name] = m
   }
   return out

@@ -1,5 +1,6 @@
 import type { Evidence } from '../../protocol/pod-report.ts'
 import { formatTime } from '../../protocol/time.ts'
+import { isSidecar } from './derived.ts'
 import {
   containerNames,
   containerOf,
@@ -22,6 +23,7 @@ import {
   WAITING_CODES,
 } from './parse-kubelet.ts'
 import type { PodState } from './pod-state.ts'
+import { restartedAfterFailure } from './status-trouble.ts'
 
 interface Observation {
   code: ContainerCode
@@ -180,13 +182,22 @@ function crashLoops(input: RuleInput): Finding[] {
     const c = containerOf(ev)
     const name = c?.name ?? m?.[1]
     if (!m || !name) continue
-    if (c?.init) initByEvent.add(name)
+    if (c?.init && !isSidecar(state, name)) initByEvent.add(name)
     note(name, ev.first, ev.last, ev.uid, eventEvidence(ev))
   }
   for (const name of containerNames(state)) {
     const w = state.containers[name]?.waiting
     const we = waitingEvidence(state, name)
     if (w?.reason === 'CrashLoopBackOff' && we) note(name, w.t, w.t, `waiting:${name}`, we)
+    // From status alone (Events lost): restarted after a failed termination (an OOM kill has a
+    // code of its own, OOMKilled).
+    const cs = state.containers[name]
+    const te = terminationEvidence(state, name)
+    if (cs?.lastTermination && te && restartedAfterFailure(cs)) {
+      if (cs.lastTermination.reason === 'OOMKilled') continue
+      const t = cs.lastTermination.t
+      note(name, t, t, `terminated:${name}`, te)
+    }
   }
   const out: Finding[] = []
   for (const name of [...byContainer.keys()].sort()) {
@@ -205,7 +216,10 @@ function crashLoops(input: RuleInput): Finding[] {
         kind: 'hard',
         summary: `${init ? 'init container' : 'container'} ${name} is crash-looping${facts ? `: ${facts}` : ''}`,
         ...(exit ? { detail: `last termination: ${exit}; restarts: ${restarts}` } : {}),
-        evidence: [...seen.evidence.slice(-3), ...(te ? [te] : [])],
+        evidence: [
+          ...seen.evidence.slice(-3),
+          ...(te && !seen.evidence.some((e) => e.field === te.field) ? [te] : []),
+        ],
         first: seen.first,
         at: seen.at,
         tie: `${name}:${seen.tie}`,

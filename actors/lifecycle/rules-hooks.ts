@@ -1,7 +1,6 @@
 import type { Evidence } from '../../protocol/pod-report.ts'
 import { formatTime } from '../../protocol/time.ts'
 import {
-  containerOf,
   containerProgressAfter,
   eventEvidence,
   type Finding,
@@ -11,18 +10,13 @@ import {
   groupBy,
   markEvidence,
   oneLine,
-  PROGRESS_REASONS,
   precisionOf,
   type RuleInput,
 } from './diagnosis-finding.ts'
+import { hookContainer, hookWindows } from './hook-windows.ts'
 import type { EventRecord } from './pod-state.ts'
 
-const HOOK_CONTAINER = /for Container "([^"]+)"/
 const HOOK_ERROR = /failed - error:\s*(.*)$/s
-
-function hookContainer(ev: EventRecord): string | null {
-  return containerOf(ev)?.name ?? HOOK_CONTAINER.exec(ev.message)?.[1] ?? null
-}
 
 /** `FailedPostStartHook` events and PostStartHookError waiting states, per container. */
 function failedHooks(input: RuleInput): Finding[] {
@@ -76,39 +70,15 @@ function failedHooks(input: RuleInput): Finding[] {
   return out
 }
 
-/**
- * PostStartHookSlow: the kubelet runs a container's postStart hook before it moves on to the next
- * container of the spec, so the hook's window is this container's first `Started` → the first
- * kubelet event about a later container (or the hook's failure). Without such end evidence (the
- * last container, or nothing observed) the hook is not measured.
- */
+/** PostStartHookSlow: a measured hook window ({@link hookWindows}) over `PostStartHookTimeout`. */
 function slowHooks(input: RuleInput): Finding[] {
   const limit = input.postStartHookTimeoutMs
-  const spec = input.state.facts.containers
-  const hooks = input.state.facts.postStartHooks
-  if (limit === null || !spec || !hooks) return []
-  const order = spec.map((c) => c.name)
+  if (limit === null) return []
   const out: Finding[] = []
-  for (const name of [...hooks].sort()) {
-    const idx = order.indexOf(name)
-    const started = input.events.find(
-      (ev) => ev.reason === 'Started' && containerOf(ev)?.name === name,
-    )
-    const start = started?.first ?? input.state.containers[name]?.started?.t
-    if (idx < 0 || start === undefined) continue
-    const later = new Set(order.slice(idx + 1))
-    let end: EventRecord | undefined
-    for (const ev of input.events) {
-      const c = containerOf(ev)
-      const next = c !== null && !c.init && later.has(c.name) && PROGRESS_REASONS.has(ev.reason)
-      const failed = ev.reason === 'FailedPostStartHook' && hookContainer(ev) === name
-      if ((next || failed) && ev.first >= start && (!end || ev.first < end.first)) end = ev
-    }
-    if (!end) continue
-    const ms = (end.first - start) / 1000
+  for (const { name, start, startEvent, end, ms } of hookWindows(input.state, input.events)) {
     if (ms <= limit) continue
-    const startEv: Evidence = started
-      ? eventEvidence(started)
+    const startEv: Evidence = startEvent
+      ? eventEvidence(startEvent)
       : markEvidence(`containers.${name}.started`, { t: start, p: 'us', s: 'watch' })
     out.push(
       finding('PostStartHookSlow', {

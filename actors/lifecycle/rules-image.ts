@@ -8,6 +8,7 @@ import {
   finding,
   GOT_PAST,
   groupBy,
+  lastOf,
   precisionOf,
   type RuleInput,
 } from './diagnosis-finding.ts'
@@ -18,6 +19,7 @@ import {
   parsePullWaiting,
   pullSummary,
 } from './parse-image.ts'
+import { surelyAfter } from './pod-state.ts'
 
 const PULL_REASONS = new Set(['Failed', 'BackOff', 'InspectFailed', 'ErrImageNeverPull'])
 
@@ -79,7 +81,8 @@ function pulledAfter(input: RuleInput, obs: Observation[], t: number): boolean {
   const image = obs.find((o) => o.failure.image)?.failure.image
   if (!image) return false
   return input.events.some(
-    (ev) => ev.reason === 'Pulled' && ev.last > t && ev.message.includes(`"${image}"`),
+    (ev) =>
+      ev.reason === 'Pulled' && surelyAfter(lastOf(ev), t) && ev.message.includes(`"${image}"`),
   )
 }
 

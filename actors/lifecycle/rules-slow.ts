@@ -21,6 +21,7 @@ import {
   slowOwner,
 } from './diagnosis-phases.ts'
 import { SANDBOX_REASONS, VOLUME_REASONS } from './parse-kubelet.ts'
+import { compareAt } from './pod-state.ts'
 
 /** Kubelet event reasons that prove the kubelet started working on the pod. */
 const KUBELET_ACTIVITY = new Set([
@@ -58,7 +59,9 @@ function kubeletSlow(input: RuleInput): Finding | null {
   if (!scheduled) return null
   let first: number | undefined
   const consider = (t: number | undefined): void => {
-    if (t !== undefined && t >= scheduled.t && (first === undefined || t < first)) first = t
+    // Activity in the binding's second counts (intervals): only surely earlier activity is not.
+    if (t !== undefined && compareAt(t, scheduled) >= 0 && (first === undefined || t < first))
+      first = t
   }
   consider(state.ms.kubeletAccepted?.t)
   consider(state.ms.sandboxReady?.t)
@@ -67,7 +70,7 @@ function kubeletSlow(input: RuleInput): Finding | null {
   for (const ev of input.events)
     if (ev.component === 'kubelet' && KUBELET_ACTIVITY.has(ev.reason)) consider(ev.first)
   const end = first ?? input.cutoff
-  const ms = (end - scheduled.t) / 1000
+  const ms = Math.max(0, end - scheduled.t) / 1000
   const budget = input.budgets.nodeSetup
   if (ms <= budget) return null
   const node = state.facts.nodeName ? ` to node ${state.facts.nodeName}` : ''

@@ -1,7 +1,7 @@
 import { ignoresDeleteReason, isJudged, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
-import { deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
-import type { Mark, PodState, SloState } from './pod-state.ts'
+import { createdMark, deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
+import { compareAt, type Mark, type PodState, type SloState } from './pod-state.ts'
 
 /** The thresholds that apply to this pod now (ms). */
 export function thresholdsOf(state: PodState, config: SloConfig) {
@@ -24,7 +24,7 @@ export function notJudged(state: PodState, config: SloConfig): boolean {
 /** Deadlines of the create SLO, epoch µs, once `created` is known. */
 export function createClock(state: PodState, config: SloConfig) {
   const th = thresholdsOf(state, config)
-  const created = state.ms.created
+  const created = createdMark(state)
   const thresholdMs = state.slo.create.thresholdMs ?? th.createMs
   if (!created) return { thresholdMs, deadline: null, giveUp: null }
   return {
@@ -49,7 +49,11 @@ export function deleteClock(state: PodState, config: SloConfig) {
 
 type Outcome = { result: string; at: Mark }
 
-/** The earliest terminal fact of a delivery decides it; ties prefer success. */
+/**
+ * The earliest terminal fact of a delivery decides it. Facts are ordered as intervals
+ * ({@link compareAt}): a second-precision delete at 10:00:05 and a failure at 10:00:05.4 are a
+ * tie, and ties keep the candidate order: success, failed, evicted, killed.
+ */
 function terminalOutcome(state: PodState, deadline: number, config: SloConfig): Outcome | null {
   const candidates: Outcome[] = []
   const end = deliveryEnd(state)
@@ -63,7 +67,7 @@ function terminalOutcome(state: PodState, deadline: number, config: SloConfig): 
     candidates.push({ result: keep ? 'killed' : 'failed', at: del })
   }
   let best: Outcome | null = null
-  for (const c of candidates) if (!best || c.at.t < best.at.t) best = c
+  for (const c of candidates) if (!best || compareAt(c.at, best.at) < 0) best = c
   return best
 }
 

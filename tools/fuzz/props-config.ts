@@ -1,6 +1,7 @@
 import fc from 'fast-check'
+import { ConfigError } from '../../config/config-error.ts'
 import { loadSloConfig } from '../../config/load.ts'
-import { ConfigError, parseSloConfig, parseSloConfigText } from '../../config/slo-config.ts'
+import { parseSloConfig, parseSloConfigText } from '../../config/slo-config.ts'
 import { parseSpanConfig, parseSpanConfigText, SpanConfigError } from '../../config/span-config.ts'
 import { loadSpanConfig } from '../../config/span-config-load.ts'
 import { hostileRecord, hostileString } from './arbitraries.ts'

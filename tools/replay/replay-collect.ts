@@ -1,4 +1,5 @@
 import type { Diagnose } from '../../actors/lifecycle/decide.ts'
+import { createdMark } from '../../actors/lifecycle/derived.ts'
 import { decodeState } from '../../actors/lifecycle/pod-state-codec.ts'
 import { toReport } from '../../actors/lifecycle/report.ts'
 import type { Store } from '../../actors/runtime/store/store.ts'
@@ -25,7 +26,7 @@ export async function collectReports(
       if (!json) continue
       const state = decodeState(uid, json)
       const diagnosis = diagnose(state, clock, state.slo.create.result)
-      const at = state.ms.created?.t ?? state.createFailure?.t ?? Number.POSITIVE_INFINITY
+      const at = createdMark(state)?.t ?? state.createFailure?.t ?? Number.POSITIVE_INFINITY
       rows.push({ at, report: toReport(state, config, diagnosis) })
     }
   }
