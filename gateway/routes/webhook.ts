@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import { signalMessages } from '../../protocol/envelope.ts'
-import { AuditEventListEnvelope } from '../../protocol/k8s-audit.ts'
+import { AuditEventListEnvelope, eventListSizeProblem } from '../../protocol/k8s-audit.ts'
 import { type WebhookAuthOptions, webhookAuth } from '../auth.ts'
 import { httpError } from '../errors.ts'
 import { ingestAuditItems } from '../ingest.ts'
@@ -67,9 +67,11 @@ function parseEventList(bytes: Uint8Array): unknown[] {
       'request body is not an audit EventList: apiVersion must be audit.k8s.io/v1 or audit.k8s.io/v1beta1',
     )
   }
-  // TODO(#10): the EventList item cap (413 past `MAX_EVENTLIST_ITEMS`) belongs with protocol/'s
-  // length caps; once protocol/ exports the constant, refuse here, before any item is normalised.
-  return parsed.output.items ?? []
+  const items = parsed.output.items ?? []
+  // Refused whole, before any item is normalised: the API server splits and retries.
+  const tooMany = eventListSizeProblem(items)
+  if (tooMany) throw httpError(413, 'PayloadTooLarge', tooMany)
+  return items
 }
 
 /** Whether a Content-Type header is `application/json` (parameters such as charset allowed). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { MAX_EVENTLIST_ITEMS } from '../../protocol/limits.ts'
 import { errorOf, eventList, happy, post, setup, TOKEN } from './webhook-helpers.ts'
 
 describe('POST /audit/webhook: size limit', () => {
@@ -23,6 +24,24 @@ describe('POST /audit/webhook: size limit', () => {
     const res = await app.request(req)
     assert.equal(res.status, 413)
     assert.equal(bus.publishes.length, 0)
+  })
+
+  it('413 naming the cap on an EventList of more than MAX_EVENTLIST_ITEMS items; 10,000 pass', async () => {
+    const { app, bus } = setup({ token: TOKEN })
+    // Small items, so the count and not the byte limit is what trips.
+    const item = { kind: 'Event' }
+    const over = await app.request(
+      '/audit/webhook',
+      post(eventList(Array(MAX_EVENTLIST_ITEMS + 1).fill(item))),
+    )
+    assert.equal(over.status, 413)
+    assert.match((await errorOf(over)).message, /10001 items, more than the 10000/)
+    assert.equal(bus.publishes.length, 0)
+    const at = await app.request(
+      '/audit/webhook',
+      post(eventList(Array(MAX_EVENTLIST_ITEMS).fill(item))),
+    )
+    assert.equal(at.status, 200)
   })
 
   it('stops reading an endless streamed body once past the limit', async () => {
