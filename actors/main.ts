@@ -134,6 +134,13 @@ export async function startActors(
     bytes: metrics.streamBytes,
     fill: metrics.streamFill,
     log: log.child({ component: 'streams' }),
+    purge: {
+      stream: channel.stream,
+      consumers: Array.from({ length: total }, (_, p) => ({
+        durable: channel.durableOf(p),
+        subject: channel.subjectOf(p),
+      })),
+    },
   })
   const sampling = everyInterval(() => monitor.sample(), STREAM_SAMPLE_MS)
   log.info(

@@ -88,10 +88,15 @@ export interface StreamUsage {
   readonly maxMessages: number
 }
 
-/** A bus that can say how full its streams are. */
+/** A bus that can say how full its streams are, and free what was processed. */
 export interface StreamStats {
   /** The stream's usage, or null when it does not exist (yet). */
   streamUsage(name: string): Promise<StreamUsage | null>
+  /**
+   * Removes the messages on `subject` the durable consumer has acknowledged; returns how many
+   * went (0 when the stream or consumer does not exist, or the bus frees them by itself).
+   */
+  purgeAcked(stream: string, durable: string, subject: string): Promise<number>
 }
 
 /** A durable pull consumer on one subject of a stream, delivering in stream order. */

@@ -96,6 +96,12 @@ export class EmbeddedBus implements Bus, StreamStats {
     return this.#streams.get(name)?.usage() ?? null
   }
 
+  /** Only a `dropAcked` bus frees acknowledged messages, by itself: nothing to purge here. */
+  async purgeAcked(): Promise<number> {
+    this.#assertOpen()
+    return 0
+  }
+
   async consumer(spec: ConsumerSpec): Promise<Consumer> {
     this.#assertOpen()
     checkSubject(spec.filterSubject, true)

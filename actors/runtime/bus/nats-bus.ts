@@ -26,6 +26,7 @@ import type { NatsAuth } from './nats-auth.ts'
 import { NatsConsumer } from './nats-consumer.ts'
 import { connectError, hasApiCode, publishError, requestError, unavailable } from './nats-errors.ts'
 import { openNatsKv } from './nats-kv.ts'
+import { natsPurgeAcked, natsStreamUsage } from './nats-stats.ts'
 
 /** Logger the bus reports connection changes and handler failures to. */
 export interface NatsBusLog {
@@ -101,16 +102,18 @@ export class NatsBus implements Bus, StreamStats {
   async streamUsage(name: string): Promise<StreamUsage | null> {
     const jsm = await this.#manager()
     try {
-      const { state, config } = await jsm.streams.info(name)
-      return {
-        bytes: state.bytes,
-        messages: state.messages,
-        maxBytes: config.max_bytes ?? -1,
-        maxMessages: config.max_msgs ?? -1,
-      }
+      return await natsStreamUsage(jsm, name)
     } catch (err: unknown) {
-      if (hasApiCode(err, JetStreamApiCodes.StreamNotFound)) return null
       throw unavailable(`stream info ${name}`, err)
+    }
+  }
+
+  async purgeAcked(stream: string, durable: string, subject: string): Promise<number> {
+    const jsm = await this.#manager()
+    try {
+      return await natsPurgeAcked(jsm, stream, durable, subject)
+    } catch (err: unknown) {
+      throw unavailable(`purge acknowledged ${subject} of ${stream}`, err)
     }
   }
 

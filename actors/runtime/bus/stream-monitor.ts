@@ -20,6 +20,14 @@ export interface StreamMonitorOptions {
   /** `lunettes_stream_fill_ratio{stream}`: the larger of bytes/max bytes and messages/max messages. */
   readonly fill: StreamGauge
   readonly log: StreamMonitorLog
+  /**
+   * Work streams whose acknowledged messages are purged each round before sampling (the signal
+   * stream: its partition consumers), so its fill is the backlog, not a week of history.
+   */
+  readonly purge?: {
+    readonly stream: string
+    readonly consumers: readonly { readonly durable: string; readonly subject: string }[]
+  }
   /** Fill ratio from which a warning is logged (default 0.8). */
   readonly warnAt?: number
   /** While above `warnAt`, the warning is repeated at most this often (default 10 min). */
@@ -81,9 +89,24 @@ export function createStreamMonitor(o: StreamMonitorOptions) {
     }
   }
 
+  let purgeFailing = false
+  async function purgeAcked(): Promise<void> {
+    const p = o.purge
+    if (!p) return
+    try {
+      for (const c of p.consumers) await o.stats.purgeAcked(p.stream, c.durable, c.subject)
+      purgeFailing = false
+    } catch (err: unknown) {
+      if (!purgeFailing)
+        o.log.warn({ err, stream: p.stream }, 'purging acknowledged signals failed')
+      purgeFailing = true
+    }
+  }
+
   return {
-    /** One sampling round over every stream. */
+    /** One round: purge what was acknowledged, then sample every stream. */
     async sample(): Promise<void> {
+      await purgeAcked()
       await Promise.all(o.streams.map(sampleOne))
     },
   }
