@@ -6,14 +6,23 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { startConfigReload } from '../config/config-reload.ts'
 import { decideExposure, parseInsecure } from '../config/exposure.ts'
 import { parsePartitions, partitionCount } from '../protocol/subjects.ts'
-import { checkHostEnv, hostDurations } from './host-env.ts'
+import {
+  checkHostEnv,
+  hostDurations,
+  metricsMaxNamespaces,
+  streamLimitSettings,
+} from './host-env.ts'
 import { createDecider } from './lifecycle/decide.ts'
 import { createDiagnose } from './lifecycle/diagnosis-hook.ts'
-import { type Health, serveProbes } from './probe-server.ts'
+import { type Health, listenProbes, STARTING } from './probe-server.ts'
 import { serveQueries } from './query/query-service.ts'
+import { natsSettings } from './runtime/bus/nats-auth.ts'
+import { createStreamMonitor, everyInterval } from './runtime/bus/stream-monitor.ts'
 import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
 import { type Backends, openBackends } from './runtime/connect.ts'
 import { ActorHost } from './runtime/host/actor-host.ts'
+import { redactError } from './runtime/redact-url.ts'
+import { redisSettings, wantsRedis } from './runtime/store/redis-connect.ts'
 import { createTraceExporter } from './telemetry/exporter.ts'
 import { createActorMetrics } from './telemetry/metrics.ts'
 
@@ -41,7 +50,13 @@ stream is this far past their deadline, 60s),
 LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 127.0.0.1:9464, or
 0.0.0.0:9464 with LUNETTES_METRICS_TOKEN; empty disables), LUNETTES_METRICS_TOKEN(_FILE) (bearer
 token /metrics requires), LUNETTES_INSECURE (true: serve /metrics unauthenticated on any address),
-LOG_LEVEL,
+LUNETTES_METRICS_MAX_NAMESPACES (namespace label values before 'other', 200), LOG_LEVEL,
+LUNETTES_STREAM_MAX_BYTES (signal stream cap: full, publishes are refused; 8GiB, embedded 512MiB),
+LUNETTES_ALERTS_MAX_BYTES (1GiB, embedded 64MiB), LUNETTES_STREAM_MAX_MESSAGES,
+LUNETTES_STREAM_REPLICAS (1),
+NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY,
+REDIS_USERNAME/REDIS_PASSWORD, REDIS_CA, REDIS_CERT/REDIS_KEY, REDIS_CLUSTER, REDIS_CLUSTER_NODES,
+REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD,
 LUNETTES_REPLAY_RUN (with --replay: the replay channel, default 'shared'),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces to Jaeger over OTLP/HTTP),
 LUNETTES_SPAN_CONFIG / LUNETTES_SPAN_CONFIG_JSON (upstream span config), LUNETTES_JAEGER_UI_URL
@@ -85,7 +100,8 @@ export async function startActors(
   })
   const config = reload.slo
   const { leaseTtlMs, ...tuning } = hostDurations(env)
-  const metrics = createActorMetrics(o.registry)
+  const metrics = createActorMetrics(o.registry, { maxNamespaces: metricsMaxNamespaces(env) })
+  const channel = o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL
   const diagnose = createDiagnose(config)
   const traces = createTraceExporter({
     env,
@@ -107,7 +123,7 @@ export async function startActors(
     leaseTtlMs,
     ackWaitMs: Math.max(500, Math.floor(leaseTtlMs / 2)),
     ...tuning,
-    channel: o.replay ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL,
+    channel,
     metrics,
     log: log.child({ component: 'actor-host' }),
     ...optional('exportTrace', traces?.exportTrace),
@@ -120,8 +136,23 @@ export async function startActors(
     ...(env.LUNETTES_JAEGER_UI_URL ? { jaegerUiUrl: env.LUNETTES_JAEGER_UI_URL } : {}),
   })
   await actorHost.start()
+  const monitor = createStreamMonitor({
+    stats: backends.stats,
+    streams: [channel.stream, channel.alertStream],
+    bytes: metrics.streamBytes,
+    fill: metrics.streamFill,
+    log: log.child({ component: 'streams' }),
+    purge: {
+      stream: channel.stream,
+      consumers: Array.from({ length: total }, (_, p) => ({
+        durable: channel.durableOf(p),
+        subject: channel.subjectOf(p),
+      })),
+    },
+  })
+  const sampling = everyInterval(() => monitor.sample(), STREAM_SAMPLE_MS)
   log.info(
-    { bus: backends.kind.bus, store: backends.kind.store, preferred, total },
+    { bus: backends.where.bus, store: backends.where.store, preferred, total },
     'actor host started',
   )
   return {
@@ -129,12 +160,16 @@ export async function startActors(
     async stop() {
       log.info({}, 'stopping actors: draining partitions and releasing leases')
       reload.stop()
+      await sampling.stop()
       await actorHost.stop()
       await Promise.all(queries.map((q) => q.close()))
       await traces?.shutdown()
     },
   }
 }
+
+/** How often stream fill is sampled (gauges and the ≥ 80 % warning). */
+const STREAM_SAMPLE_MS = 15_000
 
 /** `{ [key]: value }` when the value is defined, else `{}` (exact optional properties). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -166,10 +201,21 @@ const SECRET_KEYS = [
 /** pino `redact` paths for `SECRET_KEYS` (also under `headers`). */
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
 
-/** The process logger: pino to stderr at LOG_LEVEL, with secret fields redacted. */
+/** The process logger: pino to stderr at LOG_LEVEL; secrets stay out of every line. */
 export function processLogger(env: Env): Logger {
   return pino(
-    { level: env.LOG_LEVEL ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    {
+      level: env.LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Errors are logged with the userinfo of any URL in them redacted and without ioredis'
+      // `command` (whose arguments hold the AUTH password).
+      serializers: {
+        err: (err: unknown) => {
+          const safe = redactError(err)
+          return safe instanceof Error ? pino.stdSerializers.err(safe) : safe
+        },
+      },
+    },
     pino.destination(2),
   )
 }
@@ -218,12 +264,24 @@ export function probeSettings(env: Env): {
   return { addr: exposure.addr, metricsToken, warnings: exposure.warnings }
 }
 
-/** The backends from NATS_URL / REDIS_URL / LUNETTES_STORE_PREFIX (embedded when unset). */
+/**
+ * The backends from the environment (embedded when neither NATS nor Redis is configured):
+ * NATS_URL and the nats CLI's credential/TLS variables, REDIS_URL (or REDIS_CLUSTER_NODES,
+ * REDIS_SENTINELS) and Redis' credential/TLS variables, LUNETTES_STORE_PREFIX, the stream limits.
+ * A bad setting throws, naming the variable, before anything connects.
+ */
 export function backendsFromEnv(env: Env, log: Logger): Promise<Backends> {
+  const nats = env.NATS_URL ? natsSettings(env) : undefined
+  const redis = wantsRedis(env) ? redisSettings(env) : undefined
+  const limits = {
+    nats: streamLimitSettings(env, 'nats'),
+    embedded: streamLimitSettings(env, 'embedded'),
+  }
   return openBackends({
-    natsUrl: env.NATS_URL,
-    redisUrl: env.REDIS_URL,
+    nats,
+    redis,
     storePrefix: env.LUNETTES_STORE_PREFIX,
+    limits,
     log: log.child({ component: 'backends' }),
   })
 }
@@ -254,9 +312,27 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
   const probes = probeSettings(env)
   const log = processLogger(env)
   for (const warning of probes.warnings) log.warn({ addr: probes.addr }, warning)
-  const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
-  const actors = await startActors({
+  let actors: Awaited<ReturnType<typeof startActors>> | undefined
+  // Listen before connecting: a taken port stops the host before it holds any lease.
+  const addr = probes.addr
+  const server = addr
+    ? await listenProbes(
+        addr,
+        registry,
+        () => actors?.health() ?? STARTING,
+        (err) => log.error({ err, addr }, 'probe server failed'),
+        probes.metricsToken,
+      )
+    : null
+  let backends: Backends
+  try {
+    backends = await backendsFromEnv(env, log)
+  } catch (err: unknown) {
+    server?.close()
+    throw err
+  }
+  actors = await startActors({
     backends,
     env,
     log,
@@ -265,9 +341,6 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
     standby: !values['no-standby'],
     replay: values.replay,
   })
-  const server = probes.addr
-    ? serveProbes(probes.addr, registry, () => actors.health(), probes.metricsToken)
-    : null
   await untilSignal()
   await actors.stop()
   server?.close()

@@ -59,3 +59,53 @@ export function serveProbes(
   server.listen(port, host)
   return server
 }
+
+/** The probe server could not listen (address in use, not permitted, not an address). */
+export class ProbeListenError extends Error {
+  override readonly name = 'ProbeListenError'
+  readonly addr: string
+  constructor(addr: string, cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code
+    const why = code === 'EADDRINUSE' ? 'address already in use' : String(code ?? cause)
+    super(
+      `cannot listen on ${addr} for /metrics, /healthz and /readyz (${why}): ` +
+        'set LUNETTES_METRICS_ADDR to a free host:port, or to empty to disable the probe server',
+      { cause },
+    )
+    this.addr = addr
+  }
+}
+
+/** Health before the host has started: alive, not ready. */
+export const STARTING: Health = { ready: false, live: true, lastLeaseRoundMs: null }
+
+/**
+ * `serveProbes`, resolved once it listens: rejects with ProbeListenError (naming the address and
+ * `LUNETTES_METRICS_ADDR`) when it cannot, so a host fails before it takes any lease. A later
+ * server error is reported to `onError` instead of crashing the process.
+ */
+export function listenProbes(
+  addr: string,
+  registry: Registry,
+  health: () => Health,
+  onError: (err: unknown) => void = () => {},
+  metricsToken?: string,
+): Promise<Server> {
+  const port = Number(addr.slice(addr.lastIndexOf(':') + 1))
+  if (!addr.includes(':') || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    return Promise.reject(new ProbeListenError(addr, 'not host:port'))
+  }
+  const server = serveProbes(addr, registry, health, metricsToken)
+  return new Promise<Server>((resolve, reject) => {
+    const failed = (err: unknown) => {
+      server.close()
+      reject(new ProbeListenError(addr, err))
+    }
+    server.once('error', failed)
+    server.once('listening', () => {
+      server.off('error', failed)
+      server.on('error', onError)
+      resolve(server)
+    })
+  })
+}

@@ -66,6 +66,8 @@ export async function ensureChannel(bus: Bus, ch: SignalChannel): Promise<void> 
     maxAgeMs: ch.maxAgeMs,
     maxBytes: -1,
     duplicateWindowMs: 120_000,
+    // Signals not yet folded: a full stream refuses publishes (503, retried), never drops them.
+    discard: 'new',
   })
   await bus.ensureStream({
     name: ch.alertStream,
@@ -74,5 +76,7 @@ export async function ensureChannel(bus: Bus, ch: SignalChannel): Promise<void> 
     maxBytes: -1,
     // Alerts are re-published after a crash until acknowledged: dedupe them for a day.
     duplicateWindowMs: Math.min(DAY_MS, ch.maxAgeMs),
+    // A history for durable subscribers: full, the oldest go.
+    discard: 'old',
   })
 }

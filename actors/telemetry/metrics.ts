@@ -6,11 +6,42 @@ import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 /** Store operation latency buckets (seconds). */
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
+/** Distinct namespaces labelled by name before the rest are reported as `other`. */
+export const DEFAULT_MAX_NAMESPACES = 200
+
+/** The `namespace` label of namespaces past the cap. */
+export const OTHER_NAMESPACE = 'other'
+
+export interface ActorMetricsOptions {
+  /**
+   * Distinct `namespace` label values (default 200, `LUNETTES_METRICS_MAX_NAMESPACES`): the first
+   * ones seen keep their name, later ones are reported as `other`, so namespace churn cannot grow
+   * Prometheus' series without bound.
+   */
+  readonly maxNamespaces?: number
+}
+
+/**
+ * A `namespace` label capped at `max` distinct values: the first `max` names seen keep their own
+ * label for the process's life, every later one is `other`.
+ */
+export function namespaceCap(max: number): (namespace: string) => string {
+  const seen = new Set<string>()
+  return (namespace) => {
+    if (seen.has(namespace)) return namespace
+    if (seen.size >= max) return OTHER_NAMESPACE
+    seen.add(namespace)
+    return namespace
+  }
+}
+
 /**
  * The actor side's Prometheus metrics (LIFECYCLE §9), registered on an injected registry. Label
- * sets stay bounded: namespaces, results, codes, phases, partitions; never pods or UIDs.
+ * sets stay bounded: namespaces (capped, see `maxNamespaces`), results, codes, phases, partitions,
+ * streams; never pods or UIDs.
  */
-export function createActorMetrics(registry: Registry) {
+export function createActorMetrics(registry: Registry, options: ActorMetricsOptions = {}) {
+  const capNamespace = namespaceCap(options.maxNamespaces ?? DEFAULT_MAX_NAMESPACES)
   const registers = [registry]
   const buckets = [...LATENCY_BUCKETS]
   const histograms = {
@@ -101,15 +132,33 @@ export function createActorMetrics(registry: Registry) {
     registers,
   })
 
+  const streamBytes = new Gauge({
+    name: 'lunettes_stream_bytes',
+    help: 'Bytes a bus stream holds (signals not yet acknowledged, alert history).',
+    labelNames: ['stream'],
+    registers,
+  })
+  const streamFill = new Gauge({
+    name: 'lunettes_stream_fill_ratio',
+    help: 'How full a bus stream is, 0-1 of its byte or message cap; at 1 a signal stream refuses publishes.',
+    labelNames: ['stream'],
+    registers,
+  })
+
   /** Applies a metric effect from `decide`; unknown names are ignored (counted nowhere). */
   function observe(effect: Extract<Effect, { type: 'metric' }>): void {
     const name = effect.name as keyof typeof histograms | keyof typeof counters
+    const { namespace } = effect.labels
+    const labels =
+      namespace === undefined
+        ? effect.labels
+        : { ...effect.labels, namespace: capNamespace(namespace) }
     if (name in histograms) {
       const h: Histogram<string> = histograms[name as keyof typeof histograms]
-      h.observe(effect.labels, effect.value)
+      h.observe(labels, effect.value)
     } else if (name in counters) {
       const c: Counter<string> = counters[name as keyof typeof counters]
-      c.inc(effect.labels, effect.value)
+      c.inc(labels, effect.value)
     }
   }
 
@@ -123,6 +172,8 @@ export function createActorMetrics(registry: Registry) {
     partitionsOwned,
     partitionEvents,
     ...createPoisonMetrics(registry),
+    streamBytes,
+    streamFill,
   }
 }
 

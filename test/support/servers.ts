@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -76,15 +76,35 @@ function launch(cmd: string, args: string[], dir: string): ChildProcess {
   return child
 }
 
+/** Extra settings of `startNats`. */
+export interface NatsServerOptions {
+  /**
+   * nats-server config text (e.g. `authorization { users = [...] }`, `tls { ... }`), written to
+   * `server.conf` in the server's dir and passed with `-c`; the listen address, port, JetStream
+   * and store dir still come from the command line.
+   */
+  readonly conf?: string
+  /** URL scheme the `url` getter uses (default `nats`); `tls` for a TLS-only server. */
+  readonly scheme?: string
+}
+
 /**
  * Starts `nats-server` with JetStream on a free port (the nats.js `nst` way: `-p -1` and a ports
  * file), storing in a fresh temp dir. Restart keeps the port and the JetStream store.
  */
-export async function startNats(): Promise<TestServer> {
+export async function startNats(opts: NatsServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'lunettes-nats-'))
+  const confArgs: string[] = []
+  if (opts.conf !== undefined) {
+    await writeFile(join(dir, 'server.conf'), opts.conf)
+    confArgs.push('-c', join(dir, 'server.conf'))
+  }
   let port = 0
   const start = async (): Promise<ChildProcess> => {
-    const args = ['-a', '127.0.0.1', '-p', port === 0 ? '-1' : String(port), '-js', '-sd', dir]
+    const args = [
+      ...confArgs,
+      ...['-a', '127.0.0.1', '-p', port === 0 ? '-1' : String(port), '-js', '-sd', dir],
+    ]
     const child = launch('nats-server', [...args, '--ports_file_dir', dir], dir)
     if (port === 0) {
       const deadline = Date.now() + 10_000
@@ -103,17 +123,32 @@ export async function startNats(): Promise<TestServer> {
   }
   return handle(
     start,
-    () => `nats://127.0.0.1:${port}`,
+    () => `${opts.scheme ?? 'nats'}://127.0.0.1:${port}`,
     () => port,
     dir,
   )
 }
 
+/** Extra settings of `startRedis`. */
+export interface RedisServerOptions {
+  /** Append-only persistence (fsync always), so a restart loses nothing. */
+  readonly aof?: boolean
+  /** More redis-server arguments, e.g. `['--requirepass', pw]`, `['--user', 'u', 'on', ...]`. */
+  readonly args?: readonly string[]
+  /**
+   * TLS only (`--port 0 --tls-port`): PEM files of the server and of the CA that signed the
+   * clients' certificates; `authClients` (default `yes`) asks for a client certificate.
+   */
+  readonly tls?: { cert: string; key: string; ca: string; authClients?: 'yes' | 'no' | 'optional' }
+}
+
 /**
  * Starts `redis-server` on a free port in a fresh temp dir. With `aof`, append-only persistence is
- * on (fsync always) so a restart loses nothing.
+ * on (fsync always) so a restart loses nothing. `args` and `tls` add authentication and TLS; the
+ * URL is then `rediss://`.
  */
-export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promise<TestServer> {
+export async function startRedis(opts: RedisServerOptions = {}): Promise<TestServer> {
+  const { aof = false, tls } = opts
   const dir = await mkdtemp(join(tmpdir(), 'lunettes-redis-'))
   const port = await freePort()
   const start = async (): Promise<ChildProcess> => {
@@ -121,13 +156,24 @@ export async function startRedis({ aof = false }: { aof?: boolean } = {}): Promi
     const persist = aof
       ? ['--appendonly', 'yes', '--appendfsync', 'always']
       : ['--appendonly', 'no']
-    const child = launch('redis-server', [...args, ...persist], dir)
+    const secure = tls
+      ? [
+          ...['--port', '0', '--tls-port', String(port)],
+          ...['--tls-cert-file', tls.cert, '--tls-key-file', tls.key],
+          ...['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', tls.authClients ?? 'yes'],
+        ]
+      : []
+    const child = launch(
+      'redis-server',
+      [...args, ...persist, ...secure, ...(opts.args ?? [])],
+      dir,
+    )
     await waitForPort(port)
     return child
   }
   return handle(
     start,
-    () => `redis://127.0.0.1:${port}`,
+    () => `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     () => port,
     dir,
   )

@@ -38,6 +38,65 @@ export interface StreamSpec {
   readonly maxBytes: number
   /** Publish dedupe window, ms. */
   readonly duplicateWindowMs: number
+  /** Maximum number of messages (absent or -1: unlimited). */
+  readonly maxMessages?: number
+  /**
+   * What a full stream does: `old` (default) drops its oldest messages, for a history such as
+   * alerts; `new` refuses the publish with `BusFullError`, for work not yet done (signals), so
+   * nothing unprocessed is ever discarded and the publisher can answer 503 and be retried.
+   */
+  readonly discard?: 'old' | 'new'
+}
+
+/**
+ * Limits a bus gives the streams it creates whose spec leaves them open (`maxBytes: -1`), and the
+ * replica count of every stream and KV bucket it creates (NATS cluster; the embedded bus has one).
+ */
+export interface StreamLimits {
+  /** Byte cap of a stream that refuses when full (`discard: 'new'`: signals). */
+  readonly maxBytes?: number
+  /** Byte cap of a stream that drops its oldest when full (`discard: 'old'`: alerts). */
+  readonly historyMaxBytes?: number
+  /** Message cap of a stream that refuses when full (the embedded bus bounds its memory so). */
+  readonly maxMessages?: number
+  /** Replicas of each stream and KV bucket created (default 1). */
+  readonly replicas?: number
+}
+
+/** The spec with the bus's limits filled in where the spec leaves them open. */
+export function withLimits(spec: StreamSpec, limits: StreamLimits | undefined): StreamSpec {
+  if (!limits) return spec
+  const refusing = spec.discard === 'new'
+  const bytes = refusing ? limits.maxBytes : limits.historyMaxBytes
+  const open = (n: number | undefined) => n === undefined || n < 0
+  return {
+    ...spec,
+    ...(open(spec.maxBytes) && bytes !== undefined ? { maxBytes: bytes } : {}),
+    ...(refusing && open(spec.maxMessages) && limits.maxMessages !== undefined
+      ? { maxMessages: limits.maxMessages }
+      : {}),
+  }
+}
+
+/** How full a stream is (`lunettes_stream_bytes`, `lunettes_stream_fill_ratio`). */
+export interface StreamUsage {
+  readonly bytes: number
+  readonly messages: number
+  /** The stream's byte cap (-1: none). */
+  readonly maxBytes: number
+  /** The stream's message cap (-1: none). */
+  readonly maxMessages: number
+}
+
+/** A bus that can say how full its streams are, and free what was processed. */
+export interface StreamStats {
+  /** The stream's usage, or null when it does not exist (yet). */
+  streamUsage(name: string): Promise<StreamUsage | null>
+  /**
+   * Removes the messages on `subject` the durable consumer has acknowledged; returns how many
+   * went (0 when the stream or consumer does not exist, or the bus frees them by itself).
+   */
+  purgeAcked(stream: string, durable: string, subject: string): Promise<number>
 }
 
 /** A durable pull consumer on one subject of a stream, delivering in stream order. */
@@ -93,9 +152,32 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-/** The bus is unreachable or refused the operation (JetStream missing, stream full…). */
+/** Why the bus could not take an operation: away or misconfigured, or a stream is full. */
+export type BusErrorCode = 'unavailable' | 'bus_full'
+
+/**
+ * The bus is unreachable or refused the operation (JetStream missing, stream full…). Callers
+ * outside actors/ (the gateway) recognise it by `name` and answer 503 + `Retry-After`; `code`
+ * tells why.
+ */
 export class BusUnavailableError extends Error {
-  override readonly name = 'BusUnavailableError'
+  override readonly name: string = 'BusUnavailableError'
+  readonly code: BusErrorCode = 'unavailable'
+}
+
+/**
+ * A stream that refuses when full (`discard: 'new'`) is at its byte or message cap: the publish
+ * was refused and nothing was dropped. It keeps the name `BusUnavailableError` on purpose, so every
+ * caller that retries or answers 503 on an unavailable bus does so here too; tell it apart by
+ * `code === 'bus_full'` (or `instanceof` inside actors/).
+ */
+export class BusFullError extends BusUnavailableError {
+  override readonly code = 'bus_full'
+  readonly stream: string
+  constructor(stream: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.stream = stream
+  }
 }
 
 /** A live subscription; `close()` stops delivery (and drains pending handlers). */

@@ -7,8 +7,12 @@ import {
   NoRespondersError,
   type OutMessage,
   RequestTimeoutError,
+  type StreamLimits,
   type StreamSpec,
+  type StreamStats,
+  type StreamUsage,
   type Subscription,
+  withLimits,
 } from './bus.ts'
 import { EmbeddedKv } from './embedded-kv.ts'
 import { checkSubject, subjectMatches } from './embedded-match.ts'
@@ -22,6 +26,12 @@ export interface EmbeddedBusOptions {
   readonly log?: { warn(o: object, m: string): void }
   /** Streams drop a message once every consumer reading it acknowledged it (see EmbeddedStream). */
   readonly dropAcked?: boolean
+  /**
+   * Limits of the streams created where their spec leaves them open (see `withLimits`): with
+   * `dropAcked`, what a `discard: 'new'` stream holds is the signals not yet processed, so its
+   * caps bound the memory they take, and a full stream refuses publishes.
+   */
+  readonly limits?: StreamLimits
 }
 
 type Reply = (data: Uint8Array) => void
@@ -42,7 +52,7 @@ const BUCKET_NAME = /^[-\w]+$/
  * with revisions and TTL) without a server. Handlers always run on a later tick, never inside the
  * publishing call.
  */
-export class EmbeddedBus implements Bus {
+export class EmbeddedBus implements Bus, StreamStats {
   readonly #now: () => number
   readonly #log: { warn(o: object, m: string): void } | undefined
   readonly #streams = new Map<string, EmbeddedStream>()
@@ -54,15 +64,18 @@ export class EmbeddedBus implements Bus {
   #closed = false
 
   readonly #dropAcked: boolean
+  readonly #limits: StreamLimits | undefined
 
-  constructor({ now = Date.now, log, dropAcked = false }: EmbeddedBusOptions = {}) {
+  constructor({ now = Date.now, log, dropAcked = false, limits }: EmbeddedBusOptions = {}) {
     this.#dropAcked = dropAcked
+    this.#limits = limits
     this.#now = now
     this.#log = log
   }
 
-  async ensureStream(spec: StreamSpec): Promise<void> {
+  async ensureStream(asked: StreamSpec): Promise<void> {
     this.#assertOpen()
+    const spec = withLimits(asked, this.#limits)
     for (const subject of spec.subjects) checkSubject(subject, true)
     for (const other of this.#streams.values()) {
       if (other === this.#streams.get(spec.name)) continue
@@ -76,6 +89,17 @@ export class EmbeddedBus implements Bus {
     const existing = this.#streams.get(spec.name)
     if (existing) existing.configure(spec)
     else this.#streams.set(spec.name, new EmbeddedStream(spec, this.#now, this.#dropAcked))
+  }
+
+  async streamUsage(name: string): Promise<StreamUsage | null> {
+    this.#assertOpen()
+    return this.#streams.get(name)?.usage() ?? null
+  }
+
+  /** Only a `dropAcked` bus frees acknowledged messages, by itself: nothing to purge here. */
+  async purgeAcked(): Promise<number> {
+    this.#assertOpen()
+    return 0
   }
 
   async consumer(spec: ConsumerSpec): Promise<Consumer> {

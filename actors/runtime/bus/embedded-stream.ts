@@ -1,4 +1,11 @@
-import { BusUnavailableError, type Consumer, type ConsumerSpec, type StreamSpec } from './bus.ts'
+import {
+  BusFullError,
+  BusUnavailableError,
+  type Consumer,
+  type ConsumerSpec,
+  type StreamSpec,
+  type StreamUsage,
+} from './bus.ts'
 import { EmbeddedConsumer } from './embedded-consumer.ts'
 import { subjectMatches } from './embedded-match.ts'
 import { SeqLog } from './embedded-seqlog.ts'
@@ -14,7 +21,9 @@ export interface Stored {
 }
 
 /**
- * An in-memory JetStream stream: limits by age and bytes (discard old), publish dedupe. With
+ * An in-memory JetStream stream: limits by age, bytes and messages, publish dedupe. Full, a
+ * `discard: 'old'` stream drops its oldest messages; a `discard: 'new'` one refuses the message
+ * with BusFullError (nothing unprocessed is lost). With
  * `dropAcked` (the embedded runtime's own bus) a message also goes once every consumer reading it
  * has acknowledged it, as JetStream's interest retention: in one process nobody else will read it,
  * and a week of signals would not fit in memory. A message no consumer reads is kept (limits).
@@ -66,12 +75,13 @@ export class EmbeddedStream {
     this.prune()
     if (msgId !== undefined && this.#dedupe.has(msgId)) return
     const size = subject.length + data.byteLength + (msgId === undefined ? 0 : msgId.length)
-    const { maxBytes } = this.#spec
+    const { maxBytes, name } = this.#spec
     if (maxBytes > 0 && size > maxBytes) {
       throw new BusUnavailableError(
-        `message on ${subject} (${size} bytes) exceeds stream ${this.#spec.name} max bytes`,
+        `message on ${subject} (${size} bytes) exceeds stream ${name} max bytes`,
       )
     }
+    if (this.#spec.discard === 'new') this.#admit(subject, size)
     const time = this.#now()
     const stored: Stored = { seq: ++this.#lastSeq, subject, data: data.slice(), msgId, time, size }
     this.#messages.push(stored)
@@ -88,13 +98,46 @@ export class EmbeddedStream {
     for (const consumer of this.#consumers.values()) consumer.offer(subject)
   }
 
-  /** Drops messages past max age or over max bytes, and dedupe ids past the window. */
+  /** Throws BusFullError when one more message of `size` bytes would pass a limit. */
+  #admit(subject: string, size: number): void {
+    const { maxBytes, name } = this.#spec
+    const maxMessages = this.#spec.maxMessages ?? -1
+    const bytesFull = maxBytes > 0 && this.#bytes + size > maxBytes
+    const countFull = maxMessages > 0 && this.#messages.length + 1 > maxMessages
+    if (!bytesFull && !countFull) return
+    const what = bytesFull ? 'maximum bytes exceeded' : 'maximum messages exceeded'
+    throw new BusFullError(
+      name,
+      `stream ${name} is full (${what}): publish on ${subject} refused, nothing dropped`,
+    )
+  }
+
+  /** Bytes and messages retained, and the caps. */
+  usage(): StreamUsage {
+    this.prune()
+    return {
+      bytes: this.#bytes,
+      messages: this.#messages.length,
+      maxBytes: this.#spec.maxBytes,
+      maxMessages: this.#spec.maxMessages ?? -1,
+    }
+  }
+
+  /**
+   * Drops messages past max age, dedupe ids past the window and, in a `discard: 'old'` stream,
+   * the oldest messages over max bytes or messages.
+   */
   prune(): void {
     const now = this.#now()
     const { maxAgeMs, maxBytes, duplicateWindowMs } = this.#spec
+    const dropOld = this.#spec.discard !== 'new'
+    const maxMessages = this.#spec.maxMessages ?? -1
     for (let m = this.#messages.first(); m !== undefined; m = this.#messages.first()) {
       const old = maxAgeMs > 0 && m.time <= now - maxAgeMs
-      const over = maxBytes > 0 && this.#bytes > maxBytes
+      const over =
+        dropOld &&
+        ((maxBytes > 0 && this.#bytes > maxBytes) ||
+          (maxMessages > 0 && this.#messages.length > maxMessages))
       if (!old && !over && !(this.#dropAcked && this.#consumed(m))) break
       this.#messages.dropFirst()
       this.#bytes -= m.size

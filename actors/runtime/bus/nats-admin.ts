@@ -16,17 +16,28 @@ import { hasApiCode } from './nats-errors.ts'
 /** Unacked deliveries per consumer before the server holds new ones back (as the embedded bus). */
 const MAX_ACK_PENDING = 1000
 
-/** Adds the stream (file storage, limits, discard old), or updates it when its limits changed. */
-export async function ensureNatsStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+/**
+ * Adds the stream (file storage, limits, discard old or new as the spec says), or updates it when
+ * its limits changed. `replicas` is set on creation, and changed only when asked for explicitly
+ * (a clustered server scales the stream; a single server refuses more than one).
+ */
+export async function ensureNatsStream(
+  jsm: JetStreamManager,
+  spec: StreamSpec,
+  replicas?: number,
+): Promise<void> {
   const { maxAgeMs, duplicateWindowMs } = spec
   const want = {
     subjects: [...spec.subjects],
     max_age: nanos(maxAgeMs),
     max_bytes: spec.maxBytes,
+    max_msgs: spec.maxMessages ?? -1,
+    discard: spec.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
     // JetStream refuses a duplicate window longer than the max age.
     duplicate_window: nanos(
       maxAgeMs > 0 ? Math.min(duplicateWindowMs, maxAgeMs) : duplicateWindowMs,
     ),
+    ...(replicas === undefined ? {} : { num_replicas: replicas }),
   } satisfies Partial<StreamConfig>
   let current: StreamConfig | undefined
   try {
@@ -40,7 +51,6 @@ export async function ensureNatsStream(jsm: JetStreamManager, spec: StreamSpec):
       ...want,
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
     })
     return
   }
@@ -49,6 +59,9 @@ export async function ensureNatsStream(jsm: JetStreamManager, spec: StreamSpec):
     subjects(current.subjects ?? []) !== subjects(want.subjects) ||
     current.max_age !== want.max_age ||
     current.max_bytes !== want.max_bytes ||
+    (current.max_msgs ?? -1) !== want.max_msgs ||
+    (current.discard ?? DiscardPolicy.Old) !== want.discard ||
+    (replicas !== undefined && (current.num_replicas || 1) !== replicas) ||
     current.duplicate_window !== want.duplicate_window
   if (differs) await jsm.streams.update(spec.name, want)
 }

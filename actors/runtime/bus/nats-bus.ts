@@ -5,8 +5,7 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream'
-import { Kvm } from '@nats-io/kv'
-import { connect, type NatsConnection, nanos } from '@nats-io/transport-node'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
 import {
   type Bus,
   BusUnavailableError,
@@ -14,13 +13,20 @@ import {
   type ConsumerSpec,
   type KvBucket,
   type OutMessage,
+  type StreamLimits,
   type StreamSpec,
+  type StreamStats,
+  type StreamUsage,
   type Subscription,
+  withLimits,
 } from './bus.ts'
+import { subjectMatches } from './embedded-match.ts'
 import { ensureNatsConsumer, ensureNatsStream } from './nats-admin.ts'
+import type { NatsAuth } from './nats-auth.ts'
 import { NatsConsumer } from './nats-consumer.ts'
-import { hasApiCode, requestError, unavailable } from './nats-errors.ts'
-import { NatsKv } from './nats-kv.ts'
+import { connectError, hasApiCode, publishError, requestError, unavailable } from './nats-errors.ts'
+import { openNatsKv } from './nats-kv.ts'
+import { natsPurgeAcked, natsStreamUsage } from './nats-stats.ts'
 
 /** Logger the bus reports connection changes and handler failures to. */
 export interface NatsBusLog {
@@ -32,27 +38,39 @@ export interface NatsBusOptions {
   /** Connection name shown by the server (`nats server report connections`). */
   readonly name?: string
   readonly log?: NatsBusLog
+  /** Credentials and TLS (see `natsSettings`). */
+  readonly auth?: NatsAuth
+  /** Limits of the streams this bus creates, where their spec leaves them open; replicas. */
+  readonly limits?: StreamLimits
 }
 
 /** Pause between reconnect attempts; attempts never stop. */
 const RECONNECT_WAIT_MS = 1000
 
 /** The bus on NATS core + JetStream (nats.js v3), for production and the integration tests. */
-export class NatsBus implements Bus {
+export class NatsBus implements Bus, StreamStats {
   readonly #nc: NatsConnection
   readonly #js: JetStreamClient
   readonly #log: NatsBusLog | undefined
+  readonly #limits: StreamLimits | undefined
   readonly #subscriptions = new Set<Subscription>()
+  /** Streams this bus ensured, by name: their subjects, to name the stream a full publish hit. */
+  readonly #streams = new Map<string, readonly string[]>()
   #jsm: Promise<JetStreamManager> | undefined
   #closed = false
 
-  private constructor(nc: NatsConnection, log: NatsBusLog | undefined) {
+  private constructor(nc: NatsConnection, opts: NatsBusOptions) {
     this.#nc = nc
     this.#js = jetstream(nc)
-    this.#log = log
+    this.#log = opts.log
+    this.#limits = opts.limits
   }
 
-  /** Connects (reconnecting forever after the first success). */
+  /**
+   * Connects (reconnecting forever after the first success). A first connection that fails, a
+   * wrong password included, rejects at once with BusUnavailableError naming the servers (their
+   * userinfo redacted), never the secret.
+   */
   static async connect(url: string | string[], opts: NatsBusOptions = {}): Promise<NatsBus> {
     try {
       const nc = await connect({
@@ -60,21 +78,42 @@ export class NatsBus implements Bus {
         maxReconnectAttempts: -1,
         reconnectTimeWait: RECONNECT_WAIT_MS,
         ...(opts.name === undefined ? {} : { name: opts.name }),
+        ...opts.auth,
       })
-      const bus = new NatsBus(nc, opts.log)
+      const bus = new NatsBus(nc, opts)
       bus.#watchStatus()
       return bus
     } catch (err: unknown) {
-      throw unavailable(`cannot connect to NATS at ${String(url)}`, err)
+      throw connectError(url, err)
     }
   }
 
   async ensureStream(spec: StreamSpec): Promise<void> {
     const jsm = await this.#manager()
+    const limited = withLimits(spec, this.#limits)
     try {
-      await ensureNatsStream(jsm, spec)
+      await ensureNatsStream(jsm, limited, this.#limits?.replicas)
+      this.#streams.set(spec.name, spec.subjects)
     } catch (err: unknown) {
       throw unavailable(`ensure stream ${spec.name}`, err)
+    }
+  }
+
+  async streamUsage(name: string): Promise<StreamUsage | null> {
+    const jsm = await this.#manager()
+    try {
+      return await natsStreamUsage(jsm, name)
+    } catch (err: unknown) {
+      throw unavailable(`stream info ${name}`, err)
+    }
+  }
+
+  async purgeAcked(stream: string, durable: string, subject: string): Promise<number> {
+    const jsm = await this.#manager()
+    try {
+      return await natsPurgeAcked(jsm, stream, durable, subject)
+    } catch (err: unknown) {
+      throw unavailable(`purge acknowledged ${subject} of ${stream}`, err)
     }
   }
 
@@ -101,11 +140,11 @@ export class NatsBus implements Bus {
         } catch (err: unknown) {
           // A publish nobody stores comes back as "no responders", which nats.js reports as
           // JetStream being disabled: name the likelier cause first.
-          const cause = err instanceof Error && err.name === 'JetStreamNotEnabled'
-          const what = cause ? `no stream captures ${m.subject} (or JetStream is off)` : 'publish'
-          throw cause
-            ? new BusUnavailableError(what, { cause: err })
-            : unavailable(`${what} on ${m.subject}`, err)
+          if (err instanceof Error && err.name === 'JetStreamNotEnabled') {
+            const what = `no stream captures ${m.subject} (or JetStream is off)`
+            throw new BusUnavailableError(what, { cause: err })
+          }
+          throw publishError(m.subject, this.#streamOf(m.subject), err)
         }
       }),
     )
@@ -182,18 +221,7 @@ export class NatsBus implements Bus {
   async kv(bucket: string, ttlMs: number): Promise<KvBucket> {
     const jsm = await this.#manager()
     try {
-      // Requests sent while NATS is down are not answered after the reconnect: they wait out
-      // their timeout. Keep that well inside the TTL so a lease renewal can be retried in time.
-      const timeout = Math.min(5000, Math.max(2000, Math.floor(ttlMs / 3)))
-      const js = jetstream(this.#nc, { timeout })
-      const kv = await new Kvm(js).create(bucket, { ttl: ttlMs, history: 1 })
-      // Kvm.create opens an existing bucket as it is: align its TTL with the one asked for.
-      const stream = `KV_${bucket}`
-      const { config } = await jsm.streams.info(stream)
-      if (config.max_age !== nanos(ttlMs)) {
-        await jsm.streams.update(stream, { max_age: nanos(ttlMs) })
-      }
-      return new NatsKv(kv, bucket)
+      return await openNatsKv(this.#nc, jsm, bucket, ttlMs, this.#limits?.replicas)
     } catch (err: unknown) {
       throw unavailable(`kv bucket ${bucket}`, err)
     }
@@ -221,6 +249,13 @@ export class NatsBus implements Bus {
       throw unavailable('JetStream unavailable', err)
     })
     return this.#jsm
+  }
+
+  #streamOf(subject: string): string | undefined {
+    for (const [name, subjects] of this.#streams) {
+      if (subjects.some((p) => subjectMatches(p, subject))) return name
+    }
+    return undefined
   }
 
   #track(close: () => Promise<void>): Subscription {

@@ -1,4 +1,6 @@
-import type { KV } from '@nats-io/kv'
+import { type JetStreamManager, jetstream } from '@nats-io/jetstream'
+import { type KV, Kvm } from '@nats-io/kv'
+import { type NatsConnection, nanos } from '@nats-io/transport-node'
 import type { KvBucket } from './bus.ts'
 import { isWrongLastSequence, unavailable } from './nats-errors.ts'
 
@@ -59,4 +61,33 @@ export class NatsKv implements KvBucket {
       throw unavailable(`kv ${this.#bucket} ${op} ${key}`, err)
     }
   }
+}
+
+/**
+ * Opens (creating if needed) the bucket with history 1 and `max_age = ttlMs` (aligned on an
+ * existing bucket), `replicas` on creation. Its requests time out well inside the TTL: requests
+ * sent while NATS is down are not answered after the reconnect, so a lease renewal must be able to
+ * retry in time.
+ */
+export async function openNatsKv(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  bucket: string,
+  ttlMs: number,
+  replicas: number | undefined,
+): Promise<NatsKv> {
+  const timeout = Math.min(5000, Math.max(2000, Math.floor(ttlMs / 3)))
+  const js = jetstream(nc, { timeout })
+  const kv = await new Kvm(js).create(bucket, {
+    ttl: ttlMs,
+    history: 1,
+    ...(replicas === undefined ? {} : { replicas }),
+  })
+  // Kvm.create opens an existing bucket as it is: align its TTL with the one asked for.
+  const stream = `KV_${bucket}`
+  const { config } = await jsm.streams.info(stream)
+  if (config.max_age !== nanos(ttlMs)) {
+    await jsm.streams.update(stream, { max_age: nanos(ttlMs) })
+  }
+  return new NatsKv(kv, bucket)
 }

@@ -1,5 +1,12 @@
-import { type Cluster, Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { createKeys, type StoreKeys } from './keys.ts'
+import {
+  createRedisClient,
+  firstConnection,
+  type RedisSettings,
+  redisSettings,
+  watchRedisErrors,
+} from './redis-connect.ts'
 import { bySlot, type Command, toCommands } from './redis-store-commands.ts'
 import { writeFenced } from './redis-store-fence.ts'
 import {
@@ -69,25 +76,48 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Connects to `url` (`redis://…`). Commands issued while the connection is down wait in the
-   * offline queue and are sent once it is back, so a short Redis restart is ridden out; after
-   * `maxRetriesPerRequest` failed reconnects they reject with `StoreError`. Connection errors are
-   * logged at warn (ioredis would print them otherwise).
+   * Connects to `url` (`redis://…`, `rediss://…`, with `user:password@`). Commands issued while the
+   * connection is down wait in the offline queue and are sent once it is back, so a short Redis
+   * restart is ridden out; after `maxRetriesPerRequest` failed reconnects they reject with
+   * `StoreError`. Connection errors are logged at warn, throttled, the URL redacted.
    */
   static connect(url: string, prefix?: string, options: RedisConnectOptions = {}): RedisStore {
+    return RedisStore.fromSettings(redisSettings({ REDIS_URL: url }), prefix, options)
+  }
+
+  /** Connects as `settings` say (standalone, Cluster or Sentinel; auth; TLS): see `connect`. */
+  static fromSettings(
+    settings: RedisSettings,
+    prefix?: string,
+    options: RedisConnectOptions = {},
+  ): RedisStore {
     const { logger, maxRetriesPerRequest = 10, rollupTtlMs } = options
-    const redis = new Redis(url, {
-      lazyConnect: false,
-      enableOfflineQueue: true,
-      maxRetriesPerRequest,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-    })
-    redis.on('error', (err: unknown) => logger?.warn({ err }, 'redis connection error'))
+    const redis = createRedisClient(settings, { maxRetriesPerRequest })
+    watchRedisErrors(redis, settings.display, logger)
     return new RedisStore({
       redis,
       ...(prefix === undefined ? {} : { prefix }),
       ...(rollupTtlMs === undefined ? {} : { rollupTtlMs }),
     })
+  }
+
+  /**
+   * `fromSettings`, then waits for the first connection: rejects with StoreError naming the server
+   * (redacted) when Redis refuses the credentials, so a wrong password stops the process at start.
+   */
+  static async open(
+    settings: RedisSettings,
+    prefix?: string,
+    options: RedisConnectOptions = {},
+  ): Promise<RedisStore> {
+    const store = RedisStore.fromSettings(settings, prefix, options)
+    try {
+      await firstConnection(store.#redis, settings.display)
+    } catch (err: unknown) {
+      await store.close()
+      throw err
+    }
+    return store
   }
 
   async getState(uid: string): Promise<string | null> {
