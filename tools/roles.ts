@@ -3,13 +3,8 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { collectOptions, startCollectors } from '../actors/collectors/main.ts'
 import { checkHostEnv } from '../actors/host-env.ts'
-import {
-  backendsFromEnv,
-  processLogger,
-  processRegistry,
-  startActors,
-  untilSignal,
-} from '../actors/main.ts'
+import { startActors, untilSignal } from '../actors/main.ts'
+import { backendsFromEnv, processLogger, processRegistry } from '../actors/process-setup.ts'
 import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
