@@ -11,6 +11,8 @@ const DURATIONS = {
   liveTtlMs: ['LUNETTES_LIVE_TTL', '720h'],
   idleMs: ['LUNETTES_IDLE', '5m'],
   backlogGraceMs: ['LUNETTES_BACKLOG_GRACE', '60s'],
+  watermarkGraceMs: ['LUNETTES_WATERMARK_GRACE', '30s'],
+  watermarkIdleMs: ['LUNETTES_WATERMARK_IDLE', '2m'],
 } as const
 
 export type HostDurations = { -readonly [K in keyof typeof DURATIONS]: number }

@@ -37,7 +37,9 @@ LUNETTES_STORE_PREFIX, LUNETTES_SLO_CONFIG / LUNETTES_SLO_CONFIG_JSON, LUNETTES_
 LUNETTES_RETENTION (how long a finished pod's report is kept, 168h), LUNETTES_LIVE_TTL (how long
 a pod nothing is heard of, and its index entries, are kept, 720h), LUNETTES_IDLE (an actor unused
 this long leaves memory, 5m), LUNETTES_BACKLOG_GRACE (behind a backlog, alarms fire once the
-stream is this far past their deadline, 60s),
+stream is this far past their deadline, 60s), LUNETTES_WATERMARK_GRACE (a source this far behind is
+catching up: alarms fire on its watermark less this, 30s), LUNETTES_WATERMARK_IDLE (a catching-up
+source silent this long stops holding alarms, 2m),
 LUNETTES_METRICS_ADDR (host:port for /metrics, /healthz, /readyz; default 127.0.0.1:9464, or
 0.0.0.0:9464 with LUNETTES_METRICS_TOKEN; empty disables), LUNETTES_METRICS_TOKEN(_FILE) (bearer
 token /metrics requires), LUNETTES_INSECURE (true: serve /metrics unauthenticated on any address),

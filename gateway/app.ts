@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
       metrics: webhookMetrics(registry),
       log,
       maxInflight: deps.limits?.webhookMaxInflight,
+      now: deps.now,
       refused,
     }),
   )

@@ -40,8 +40,38 @@ export const ClockEnvelope = v.object({
 })
 export type ClockEnvelope = v.InferOutput<typeof ClockEnvelope>
 
+/** A source id: letters, digits and `._:@/-`, 1–64 characters (a bounded metric label). */
+export const SOURCE_ID = /^[A-Za-z0-9._:@/-]{1,64}$/
+
+/** Epoch µs of 9999-12-31T23:59:59Z: no record time is later. */
+const MAX_EPOCH_US = 253_402_300_799_000_000
+const EpochUs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EPOCH_US))
+
+/**
+ * Live only: a source's watermark on one partition. `source` (an API server posting to the
+ * webhook, a collector instance) has delivered records up to `time` (epoch µs: the newest record
+ * time of the batch this message follows, never later than `sentAt`) as of `sentAt` (the
+ * publisher's wall clock, epoch µs). Published after the batch's signals, once per batch and
+ * partition. A source whose `sentAt - time` exceeds the host's watermark grace is catching up: the
+ * host then fires the partition's alarms on `time` less the grace instead of the wall clock.
+ */
+export const WatermarkEnvelope = v.object({
+  v: v.literal(1),
+  kind: v.literal('watermark'),
+  /** Never set by publishers: there only so every partition message has the same shape. */
+  seq: v.optional(v.number()),
+  source: v.pipe(v.string(), v.regex(SOURCE_ID)),
+  time: EpochUs,
+  sentAt: EpochUs,
+})
+export type WatermarkEnvelope = v.InferOutput<typeof WatermarkEnvelope>
+
 /** Anything on a signals partition. */
-export const PartitionMessage = v.variant('kind', [SignalEnvelope, ClockEnvelope])
+export const PartitionMessage = v.variant('kind', [
+  SignalEnvelope,
+  ClockEnvelope,
+  WatermarkEnvelope,
+])
 export type PartitionMessage = v.InferOutput<typeof PartitionMessage>
 
 /** Reply of a host that processed a replay's end marker for one partition. */

@@ -1,5 +1,6 @@
 import { normalizeAuditRecord } from '../../protocol/normalize-gke-managed.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
+import { auditRecordTime } from '../../protocol/watermark.ts'
 import type { FileLine } from './line-reader.ts'
 
 /** Counters of an audit log tail, cumulative since the tail was created. */
@@ -33,6 +34,8 @@ export interface NormalizedBatch {
   readonly signals: PodSignal[]
   readonly dropped: number
   readonly malformed: LineProblem[]
+  /** The oldest record time of the batch (epoch µs): the tail's watermark for it. */
+  readonly oldest: number | undefined
 }
 
 /** An all-zero `AuditTailStats`. */
@@ -61,6 +64,7 @@ export function normalizeLines(
   const signals: PodSignal[] = []
   const malformed: LineProblem[] = []
   let dropped = 0
+  let oldest: number | undefined
   for (const line of lines) {
     if (line.text === null) {
       malformed.push({
@@ -77,6 +81,8 @@ export function normalizeLines(
       malformed.push({ offset: line.start, problem: 'not JSON' })
       continue
     }
+    const t = auditRecordTime(record)
+    if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t
     try {
       const n = normalizeAuditRecord(record, { ignoredNamespaces })
       if (n.ok) signals.push(...n.signals)
@@ -86,7 +92,7 @@ export function normalizeLines(
       malformed.push({ offset: line.start, problem: `normaliser failed: ${errorName(err)}` })
     }
   }
-  return { signals, dropped, malformed }
+  return { signals, dropped, malformed, oldest }
 }
 
 /** Removes quoted values a validation message may echo from the input. */

@@ -1,4 +1,5 @@
 import { signalMessages } from '../../protocol/envelope.ts'
+import { sourceId, WatermarkTagger } from '../../protocol/watermark.ts'
 import type { Bus } from '../runtime/bus/bus.ts'
 import type { Store } from '../runtime/store/store.ts'
 import { type AuditTailStats, emptyStats, normalizeLines } from './audit-tail-batch.ts'
@@ -19,6 +20,8 @@ import type { FileLine } from './line-reader.ts'
 export type { AuditTailStats } from './audit-tail-batch.ts'
 export type { AuditLogTailOptions, AuditTailLogger } from './audit-tail-options.ts'
 
+/** Wall clock, epoch µs: a watermark's send time (a watermark goes before each batch). */
+const now = () => Date.now() * 1000
 /** At most this many malformed lines of one batch are logged one by one. */
 const MALFORMED_LOGS_PER_BATCH = 5
 
@@ -55,6 +58,9 @@ export class AuditLogTail {
   #waitingLogged = false
   #loop: Promise<void> | undefined
   readonly #pause = new Pause()
+  readonly #marks: WatermarkTagger
+  readonly #sourceId: string
+  #behind = false
 
   constructor(opts: AuditLogTailOptions) {
     const { pollMs = 250, batchLines = 500, retryMinMs = 200, retryMaxMs = 10_000 } = opts
@@ -72,10 +78,12 @@ export class AuditLogTail {
     this.#pollMs = Math.max(1, pollMs)
     this.#batchLines = batchLines
     this.#key = opts.checkpointKey ?? `audit-tail:${opts.path}`
+    this.#sourceId = sourceId('', this.#key)
     this.#log = opts.log
     this.#onStats = opts.onStats
     this.#retryMinMs = Math.max(1, retryMinMs)
     this.#retryMaxMs = Math.max(this.#retryMinMs, retryMaxMs)
+    this.#marks = new WatermarkTagger({ partitions: opts.partitions })
   }
 
   /** The counters so far. */
@@ -175,6 +183,9 @@ export class AuditLogTail {
       this.#bump({ truncations: this.#stats.truncations + 1 })
       return false
     }
+    // At the end of the file everything is delivered: say so (live) once lines were published.
+    if (this.#behind) await this.#publish(this.#marks.messages(this.#sourceId, now(), now(), []))
+    this.#behind = false
     return true
   }
 
@@ -228,19 +239,9 @@ export class AuditLogTail {
     }
     if (batch.signals.length > 0) {
       const messages = signalMessages(batch.signals, this.#partitions)
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#bus.publish(messages)
-          break
-        } catch (err: unknown) {
-          if (this.#pause.interrupted) return false
-          const delayMs = this.#backoff(attempt)
-          this.#log.warn({ err, file: source.file, attempt, delayMs }, 'publish failed; retrying')
-          this.#bump({ retries: this.#stats.retries + 1 })
-          await this.#pause.sleep(delayMs)
-          if (this.#pause.interrupted) return false
-        }
-      }
+      this.#behind = true
+      const marks = this.#marks.messages(this.#sourceId, batch.oldest, now(), messages)
+      if (!(await this.#publish([...marks, ...messages]))) return false
     }
     const last = lines[lines.length - 1]
     if (last) this.#published = { ino: source.ino, offset: last.end }
@@ -254,6 +255,23 @@ export class AuditLogTail {
     })
     await this.#saveCheckpoint()
     return true
+  }
+
+  /** Publishes, retrying with backoff; false if the tail stopped first. */
+  async #publish(messages: Parameters<Bus['publish']>[0]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#bus.publish(messages)
+        return true
+      } catch (err: unknown) {
+        if (this.#pause.interrupted) return false
+        const delayMs = this.#backoff(attempt)
+        this.#log.warn({ err, file: this.#path, attempt, delayMs }, 'publish failed; retrying')
+        this.#bump({ retries: this.#stats.retries + 1 })
+        await this.#pause.sleep(delayMs)
+        if (this.#pause.interrupted) return false
+      }
+    }
   }
 
   /** Writes the last published position if the store does not hold it yet; failures wait. */

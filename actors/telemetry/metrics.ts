@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Effect } from '../lifecycle/decide.ts'
 import { createPoisonMetrics } from '../runtime/host/poison-metrics.ts'
+import { createWatermarkMetrics } from '../runtime/host/watermark-metrics.ts'
 import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 
 /** Store operation latency buckets (seconds). */
@@ -174,6 +175,7 @@ export function createActorMetrics(registry: Registry, options: ActorMetricsOpti
     ...createPoisonMetrics(registry),
     streamBytes,
     streamFill,
+    ...createWatermarkMetrics(registry),
   }
 }
 

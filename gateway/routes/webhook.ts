@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import { signalMessages } from '../../protocol/envelope.ts'
 import { AuditEventListEnvelope, eventListSizeProblem } from '../../protocol/k8s-audit.ts'
+import { oldestAuditTime, WatermarkTagger } from '../../protocol/watermark.ts'
 import { type WebhookAuthOptions, webhookAuth } from '../auth.ts'
 import { httpError } from '../errors.ts'
 import { ingestAuditItems } from '../ingest.ts'
@@ -16,6 +17,7 @@ import {
 } from '../ports.ts'
 import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from '../read-body.ts'
 import type { WebhookMetrics } from '../webhook-metrics.ts'
+import { webhookSource } from '../webhook-source.ts'
 
 /** Webhook settings (`LUNETTES_WEBHOOK_TOKEN`, `LUNETTES_WEBHOOK_MAX_BYTES`, client CA). */
 export interface WebhookOptions extends WebhookAuthOptions {
@@ -34,6 +36,8 @@ export interface WebhookDeps {
   /** Batches handled at once (default 32); more are answered 503 + Retry-After, unread. */
   readonly maxInflight?: number | undefined
   readonly refused?: RefusalCounter | undefined
+  /** Wall clock, epoch ms (default `Date.now`): the send time of the batch's watermark. */
+  readonly now?: (() => number) | undefined
 }
 
 /** Seconds the API server should wait before retrying a batch the bus could not take. */
@@ -94,6 +98,8 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     route: 'webhook',
     refused: deps.refused ?? (() => {}),
   })
+  const watermarks = new WatermarkTagger({ partitions })
+  const now = deps.now ?? Date.now
   const app = new Hono<GatewayEnv>()
   app.use('/webhook', async function countStatus(c, next) {
     await next()
@@ -106,9 +112,14 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
     const maxPayload = bus.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD
     const batch = ingestAuditItems(items, ignoredNamespaces, maxPayload)
-    if (batch.signals.length > 0) {
+    const signals = signalMessages(batch.signals, partitions)
+    // The source's watermark goes first (watermark.ts): its host then holds alarms while it catches up.
+    const source = webhookSource(c)
+    const oldest = signals.length > 0 ? oldestAuditTime(items) : undefined
+    const marks = watermarks.messages(source, oldest, now() * 1000, signals)
+    if (signals.length > 0) {
       try {
-        await bus.publish(signalMessages(batch.signals, partitions))
+        await bus.publish(marks.length > 0 ? [...marks, ...signals] : signals)
       } catch (err: unknown) {
         if (!isNamedError(err, BUS_ERRORS.unavailable)) throw err
         log.warn(

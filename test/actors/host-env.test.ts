@@ -4,13 +4,15 @@ import { checkHostEnv, hostDurations } from '../../actors/host-env.ts'
 import { partitionCount } from '../../protocol/subjects.ts'
 
 describe('actor host durations from the environment', () => {
-  it('defaults: lease 10s, retention 168h, live TTL 720h, idle 5m, backlog grace 60s', () => {
+  it('defaults: lease 10s, retention 168h, live TTL 720h, idle 5m, backlog grace 60s, watermark grace 30s and idle 2m', () => {
     assert.deepEqual(hostDurations({}), {
       leaseTtlMs: 10_000,
       retentionMs: 168 * 3_600_000,
       liveTtlMs: 720 * 3_600_000,
       idleMs: 300_000,
       backlogGraceMs: 60_000,
+      watermarkGraceMs: 30_000,
+      watermarkIdleMs: 120_000,
     })
   })
 

@@ -69,9 +69,14 @@ export class FakeBus implements GatewayBus {
     return this.reportedMaxPayload
   }
 
-  /** Every published message, across calls. */
+  /** Every published signal message, across calls (source watermarks left out). */
   get messages(): GatewayMessage[] {
-    return this.publishes.flat()
+    return this.publishes.flat().filter((m) => !m.msgId?.startsWith('wm:'))
+  }
+
+  /** Every published source watermark message (protocol/watermark.ts), across calls. */
+  get watermarks(): GatewayMessage[] {
+    return this.publishes.flat().filter((m) => m.msgId?.startsWith('wm:'))
   }
 }
 

@@ -13,12 +13,13 @@ import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
 import { PartitionLoop } from './partition-loop.ts'
 import { PartitionWorker } from './partition-worker.ts'
 import { tuningOf, type WorkerTuning } from './partition-worker-types.ts'
+import { createWatermarks, type SourceWatermarks, type WatermarkTuning } from './watermark-clock.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export type { Log } from './host-messages.ts'
 
 /** Options of an actor host; the worker tuning (cache, retention, alarms) applies per partition. */
-export interface HostOptions extends WorkerTuning {
+export interface HostOptions extends WorkerTuning, WatermarkTuning {
   bus: Bus
   store: Store
   decide: Decide
@@ -65,6 +66,8 @@ export class ActorHost {
     number,
     { loop: PartitionLoop; done: Promise<void>; consumer: Consumer }
   >()
+  /** Per-partition source watermarks, kept across the partition's workers and loop restarts. */
+  readonly #watermarks = new Map<number, SourceWatermarks>()
   /** Partitions whose last batch failed on a retryable error: how often, and when to retry. */
   readonly #retries = new Map<number, { n: number; at: number }>()
   #leases: PartitionLeases | null = null
@@ -181,6 +184,8 @@ export class ActorHost {
 
   async #startLoop(p: number): Promise<void> {
     const o = this.#o
+    const watermarks = this.#watermarks.get(p) ?? createWatermarks(o, o.metrics)
+    this.#watermarks.set(p, watermarks)
     const newWorker = () =>
       new PartitionWorker({
         partition: p,
@@ -189,6 +194,7 @@ export class ActorHost {
         mode: o.mode,
         ...(o.now ? { now: o.now } : {}),
         ...tuningOf(o),
+        watermarks: watermarks.rollback(),
       })
     const worker = newWorker()
     const ch = o.channel

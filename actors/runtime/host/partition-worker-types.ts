@@ -2,6 +2,7 @@ import type { Decide, Effect } from '../../lifecycle/decide.ts'
 import type { PodState } from '../../lifecycle/pod-state.ts'
 import type { Store } from '../store/store.ts'
 import type { CorruptState } from './pod-states.ts'
+import { SourceWatermarks } from './watermark-clock.ts'
 import type { OutboxItem } from './worker-batch.ts'
 
 export interface WorkerOptions {
@@ -26,6 +27,11 @@ export interface WorkerOptions {
    * even while the backlog lasts (default 60 s).
    */
   backlogGraceMs?: number
+  /**
+   * Live: the partition's per-source watermarks (watermark-clock.ts); its alarms fire on the
+   * slowest source's clock. The host keeps one per partition across workers (default: a new one).
+   */
+  watermarks?: SourceWatermarks
 }
 
 const DAY_MS = 86_400_000
@@ -57,6 +63,7 @@ export function withDefaults(opts: WorkerOptions): Required<Omit<WorkerOptions, 
     retentionMs: opts.retentionMs ?? 7 * DAY_MS,
     liveTtlMs: opts.liveTtlMs ?? 30 * DAY_MS,
     backlogGraceMs: opts.backlogGraceMs ?? 60_000,
+    watermarks: opts.watermarks ?? new SourceWatermarks(),
   }
 }
 

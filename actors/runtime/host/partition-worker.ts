@@ -89,16 +89,15 @@ export class PartitionWorker {
 
   /** The earliest armed alarm (epoch µs), or null. */
   nextAlarm(): number | null {
-    return this.#alarms.next()
+    return this.#o.watermarks.wakeAt(this.#alarms.next())
   }
 
   /**
-   * Processes messages in order and persists the result. Live, alarms fire after the messages:
-   * those due now when `caughtUp` (the consumer had nothing more waiting); behind a backlog only
-   * those due `backlogGraceMs` before the newest signal folded, so a backlog is folded before its
-   * deadlines are judged, yet a partition that never catches up still alerts. A throwing fold or
-   * a batch the store refuses rejects with `TerminalInputError`; store and bus failures as they
-   * are. Then nothing is durable and this worker's memory ran ahead of the store: discard it.
+   * Processes messages in order and persists the result. Live, alarms fire after the messages on
+   * the slowest of: the wall clock if `caughtUp` (nothing more waiting), else the newest signal
+   * folded less `backlogGraceMs` (a backlog is folded before it is judged); each catching-up
+   * source's watermark less its grace (watermark-clock.ts). A throwing fold or a batch the store
+   * refuses rejects with `TerminalInputError` (store and bus failures as they are): discard it.
    */
   async process(
     messages: readonly PartitionMessage[],
@@ -114,6 +113,7 @@ export class PartitionWorker {
     batch.outbox.push(...this.#pending)
     const result = emptyResult(messages.length)
     this.lastFired = result.fired
+    this.#o.watermarks.begin(this.#o.mode === 'live' ? messages : [], this.#o.now())
     const startSeq = this.#next
     for (const [i, m] of messages.entries()) {
       if (m.seq !== undefined) {
@@ -133,6 +133,7 @@ export class PartitionWorker {
         if (m.end) result.ended = { run: m.run, pods: await this.#close(batch) }
         continue
       }
+      if (m.kind === 'watermark') continue
       if (this.#o.mode === 'replay') await this.#advance(m.clock ?? m.signal.time, batch, result)
       if (opts.skip?.has(i)) continue
       if (this.#o.mode === 'live') this.#folded = Math.max(this.#folded, m.signal.time)
@@ -143,7 +144,8 @@ export class PartitionWorker {
     if (this.#o.mode === 'live') {
       const now = this.#o.now()
       const behind = Math.min(now, this.#folded - this.#o.backlogGraceMs * 1000)
-      await this.#fireDue(caughtUp ? now : behind, batch, result, opts.alarms)
+      const clock = this.#o.watermarks.clock(now, caughtUp ? now : behind)
+      await this.#fireDue(clock, batch, result, opts.alarms)
     }
     const writes = [...this.#states.moveAsideOps(), ...batch.writes(this.#dir.takeChanges())]
     if (this.#next !== startSeq) {
