@@ -44,7 +44,7 @@ function decode(m: GatewayMessage): { signal: PodSignal } {
 }
 
 describe('POST /audit/webhook: one oversized item never sinks the batch', () => {
-  it('a 2 MB Event message (fake bus enforcing 1 MiB, like NATS) is trimmed and the batch answers 200', async () => {
+  it('a 2 MB Event message (fake bus enforcing 1 MiB, like NATS) arrives capped and the batch answers 200', async () => {
     const { app, bus, registry } = setup()
     bus.enforcedMaxPayload = DEFAULT_MAX_PAYLOAD
     const { items } = withHugeEvent(TWO_MB)
@@ -52,7 +52,8 @@ describe('POST /audit/webhook: one oversized item never sinks the batch', () => 
     assert.equal(res.status, 200, 'a single big Event must not make the batch 503')
     const out = (await res.json()) as WebhookReply
     assert.equal(out.rejected, 0)
-    assert.equal(out.trimmed, 1)
+    // protocol/ caps the message at 4 KiB already, so the gateway has nothing left to trim.
+    assert.equal(out.trimmed, 0)
     const expected = signalsOf(items)
     assert.equal(out.signals, expected.length)
     const published = bus.messages
@@ -63,21 +64,25 @@ describe('POST /audit/webhook: one oversized item never sinks the batch', () => 
     )
     for (const m of published) assert.ok(m.data.byteLength < DEFAULT_MAX_PAYLOAD)
     const big = published.map(decode).find((m) => m.signal.event?.message.startsWith('Back-off'))
-    assert.ok(big, 'the big Event is on the bus, trimmed')
-    assert.match(big.signal.event?.message ?? '', /truncated by the gateway: \d+ characters\]$/)
-    assert.deepEqual(await metric(registry, 'lunettes_webhook_trimmed_total'), { '': 1 })
+    assert.ok(big, 'the big Event is on the bus, capped')
+    assert.match(big.signal.event?.message ?? '', /…\[truncated, \d+ bytes\]$/)
+    assert.ok((big.signal.event?.message.length ?? 0) <= 4096)
+    assert.deepEqual(await metric(registry, 'lunettes_webhook_trimmed_total'), { '': 0 })
   })
 
-  it('the limit comes from the bus port: a bus reporting 16 KiB gets signals of at most 16 KiB', async () => {
-    const { app, bus } = setup()
-    bus.reportedMaxPayload = 16 * 1024
-    bus.enforcedMaxPayload = 16 * 1024
+  it('the limit comes from the bus port: a bus reporting 4.5 KiB gets the capped Event trimmed to fit', async () => {
+    const { app, bus, registry } = setup()
+    bus.reportedMaxPayload = 4608
+    bus.enforcedMaxPayload = 4608
     const { items } = withHugeEvent(16 * 1024)
     const res = await app.request('/audit/webhook', post(eventList(items)))
     assert.equal(res.status, 200)
     const out = (await res.json()) as WebhookReply
-    assert.equal(out.trimmed, 1, '16 KiB fits 1 MiB but not a 16 KiB payload')
-    assert.ok(bus.messages.every((m) => m.data.byteLength + 32 + (m.msgId?.length ?? 0) <= 16384))
+    assert.equal(out.trimmed, 1, 'a 4 KiB message fits 1 MiB but not a 4.5 KiB payload')
+    assert.ok(bus.messages.every((m) => m.data.byteLength + 32 + (m.msgId?.length ?? 0) <= 4608))
+    const big = bus.messages.map(decode).find((m) => m.signal.event?.message.startsWith('Back-off'))
+    assert.match(big?.signal.event?.message ?? '', /truncated by the gateway: \d+ characters\]$/)
+    assert.deepEqual(await metric(registry, 'lunettes_webhook_trimmed_total'), { '': 1 })
   })
 
   it('an item whose signal cannot fit even trimmed is rejected alone and counted as oversized', async () => {

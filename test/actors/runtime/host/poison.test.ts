@@ -30,16 +30,16 @@ const nowUs = () => Date.now() * 1000
 
 for (const [kind, makeStore] of stores) {
   describe(`actor host: one poisoned signal in a batch (embedded bus, ${kind})`, () => {
-    it('a 1960 eviction (negative rollup minute the store refuses) is dead-lettered alone; the rest of the batch is persisted and acked', async (t) => {
+    it('a batch the store refuses for one pod (fault-injection store refusing its rollup, as it refused a 1960 minute before protocol/ guarded it) dead-letters that signal alone; the rest is persisted and acked', async (t) => {
       const bus = new EmbeddedBus()
       const store = makeStore()
-      const h = harness(bus, store)
+      const bad = randomUUID()
+      const h = harness(bus, refusesFor(store, bad))
       t.after(async () => {
         await h.stop()
         await bus.close()
         await store.close()
       })
-      const bad = randomUUID()
       await putState(store, state1960(bad, 'old-1', nowUs()), bad)
       const healthy = [randomUUID(), randomUUID(), randomUUID()]
       const signals = [
@@ -66,7 +66,7 @@ for (const [kind, makeStore] of stores) {
       assert.equal(letter?.subject, LIVE_CHANNEL.subjectOf(0))
       assert.equal(letter?.deliveries, 1)
       assert.equal(letter?.partition, 0)
-      assert.match(letter?.error ?? '', /minute must be an integer >= 0/)
+      assert.match(letter?.error ?? '', /planted refusal/)
       assert.equal(
         (letter?.message as { signal?: { id?: string } } | undefined)?.signal?.id,
         'poison:1960',
@@ -130,6 +130,29 @@ for (const [kind, makeStore] of stores) {
       assert.equal(sb.seen.length, 1, 'the poisoned signal left no trace in its pod')
       assert.equal(await h.counter('lunettes_partition_events_total', { event: 'failed' }), 0)
     })
+  })
+}
+
+/**
+ * Fault-injection store: a batch writing pod `uid`'s state is refused as an invalid value (the
+ * store's own validation error type), nothing of it written: a terminal error for that input.
+ */
+function refusesFor(store: Store, uid: string): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'write') {
+        return async (ops: readonly WriteOp[]) => {
+          if (ops.some((op) => op.op === 'state' && op.uid === uid)) {
+            throw new RangeError(
+              'write: invalid op #2 (rollup): planted refusal; nothing was written',
+            )
+          }
+          return target.write(ops)
+        }
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
   })
 }
 
