@@ -86,6 +86,10 @@ describe('SLO dashboard in chromium (metal real data)', () => {
         byCode: { SlowPhase: 1000 },
       },
       latencyMs: { p50: 15_000, p90: 19_000, p99: 20_000 },
+      phasesMs: null,
+      next: null,
+      percentiles: { method: 'exact', errorBoundMs: 0, samples: 10_000 },
+      byNamespace: {},
     }
     const w = await watchedPage(browser, server.url, NOT_YET)
     await w.page.route('**/api/v1/debugslo?*', (route) =>
