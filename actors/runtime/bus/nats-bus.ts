@@ -16,11 +16,14 @@ import {
   type OutMessage,
   type StreamSpec,
   type Subscription,
+  type TailMessage,
+  type TailStart,
 } from './bus.ts'
 import { ensureNatsConsumer, ensureNatsStream } from './nats-admin.ts'
 import { NatsConsumer } from './nats-consumer.ts'
 import { hasApiCode, requestError, unavailable } from './nats-errors.ts'
 import { NatsKv } from './nats-kv.ts'
+import { natsTail } from './nats-stream-tail.ts'
 
 /** Logger the bus reports connection changes and handler failures to. */
 export interface NatsBusLog {
@@ -197,6 +200,19 @@ export class NatsBus implements Bus {
     } catch (err: unknown) {
       throw unavailable(`kv bucket ${bucket}`, err)
     }
+  }
+
+  async tail(
+    stream: string,
+    subject: string,
+    start: TailStart,
+    onMessage: (m: TailMessage) => void,
+  ): Promise<Subscription> {
+    this.#assertOpen()
+    const tail = await natsTail(this.#js, stream, subject, start, onMessage, (o, m) =>
+      this.#log?.warn(o, m),
+    )
+    return this.#track(() => tail.close())
   }
 
   async close(): Promise<void> {
