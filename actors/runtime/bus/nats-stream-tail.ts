@@ -8,7 +8,8 @@ import { BusUnavailableError, type Subscription, type TailMessage, type TailStar
 import { hasApiCode, unavailable } from './nats-errors.ts'
 
 function options(subject: string, start: TailStart): Partial<OrderedConsumerOptions> {
-  const base = { filter_subjects: [subject] }
+  // One subject as a string: nats.js sends it as `filter_subject`, which servers before 2.10 take.
+  const base = { filter_subjects: subject }
   if (start === 'new') return { ...base, deliver_policy: DeliverPolicy.New }
   if ('afterSeq' in start) {
     return {
