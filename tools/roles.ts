@@ -10,7 +10,12 @@ import {
   startActors,
   untilSignal,
 } from '../actors/main.ts'
-import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
+import {
+  ensureChannel,
+  LIVE_CHANNEL,
+  replayChannel,
+  type SignalChannel,
+} from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
 import { busReady } from '../gateway/bus-ready.ts'
@@ -25,11 +30,17 @@ async function gateway(
   env: Env,
   log: Logger,
   registry: Registry,
+  channel: SignalChannel = LIVE_CHANNEL,
 ) {
   const config = loadSloConfig(env)
   const running = await startGateway({
     ...settings,
     bus: backends.bus,
+    // The alert stream reads the stream the actor hosts publish to (the replay channel's in --demo).
+    alerts: {
+      stream: channel.alertStream,
+      subjectOf: (ns) => (ns ? channel.alertSubjectOf(ns) : channel.alertWildcard),
+    },
     partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
     registry,
@@ -95,7 +106,8 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
   const actors = await startActors({ backends, env, log, registry, replay: values.demo === true })
-  const http = await gateway(settings, backends, env, log, registry)
+  const channel = values.demo ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL
+  const http = await gateway(settings, backends, env, log, registry, channel)
   if (values.demo) {
     const { runDemo } = await import('./sample/demo.ts')
     const parts = partitionCount(env.LUNETTES_PARTITIONS)

@@ -86,7 +86,9 @@ export function renderPod(ctx: ClientContext, r: PodAnswer): string {
     for (const e of r.events) {
       const n = e.count > 1 ? ` ×${e.count}` : ''
       const type = e.type === 'Warning' ? paint(ctx, 'yellow', 'Warning') : e.type
-      out.push(`  ${fmtTime(e.first)} ${type} ${e.reason}${n} ${paint(ctx, 'dim', e.source)}: ${e.message}`)
+      out.push(
+        `  ${fmtTime(e.first)} ${type} ${e.reason}${n} ${paint(ctx, 'dim', e.source)}: ${e.message}`,
+      )
     }
   } else out.push('', 'events: this gateway sends no events timeline; see the evidence above')
   out.push('', `restarts ${r.restarts}`)
