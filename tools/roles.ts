@@ -56,7 +56,7 @@ async function gateway(
 export async function gatewayMain(argv: string[], env: Env): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /healthz, /readyz, /metrics.\n' +
+      'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /api/v1/pods, /api/v1/alerts/stream,\n/openapi.json, the web UI, /healthz, /readyz, /metrics.\n' +
         'Env: NATS_URL, LUNETTES_HTTP_ADDR (127.0.0.1:8080; 0.0.0.0:8080 once every surface is authenticated),\n' +
         'LUNETTES_WEBHOOK_TOKEN(_FILE), LUNETTES_CLIENT_CA + LUNETTES_CLIENT_NAMES (mTLS allow-list),\n' +
         'LUNETTES_API_TOKEN(_FILE) (comma-separated read tokens), LUNETTES_API_AUTH=kubernetes (TokenReview +\n' +
