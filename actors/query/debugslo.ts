@@ -17,7 +17,7 @@ export interface DebugSloContext {
   /** A state by UID, following aliases (null when gone). */
   load(uid: string): Promise<PodState | null>
   report(s: PodState): PodReport
-  /** Verdicts a window may hold for exact aggregates and filters (default 50,000). */
+  /** Verdicts a window may hold for exact aggregates and filters (default 10,000). */
   readonly maxExact: number
   readonly maxRollupReads: number
   readonly maxNamespaces: number
