@@ -7,6 +7,8 @@ import { type ApiAuthOptions, apiAuth } from './auth-api.ts'
 import { errorResponse } from './errors.ts'
 import { type LoadLimits, refusalCounter } from './limits.ts'
 import type { GatewayBus, GatewayEnv, GatewayLog } from './ports.ts'
+import { type AlertStreamOptions, alertRoutes } from './routes/alerts.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { queryRoutes } from './routes/queries.ts'
 import { uiRoutes } from './routes/ui.ts'
 import { type WebhookOptions, webhookRoutes } from './routes/webhook.ts'
@@ -36,6 +38,8 @@ export interface AppDeps {
   readonly now?: (() => number) | undefined
   /** In-flight bounds and the per-client query rate (defaults in `limits.ts`). */
   readonly limits?: LoadLimits | undefined
+  /** The alert stream's bounds (open streams, heartbeat); the bus comes from `bus`. */
+  readonly alerts?: Omit<AlertStreamOptions, 'bus' | 'refused' | 'log'> | undefined
   readonly log: GatewayLog
 }
 
@@ -100,6 +104,8 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
   )
   const foreignTokens = [deps.webhook.token, deps.metricsToken].filter((t) => t !== undefined)
   app.use('/api/*', apiAuth(deps.api && { ...deps.api, foreignTokens }, log))
+  // Before the query routes: a stream must not hold a query in-flight slot for its lifetime.
+  app.route('/api/v1', alertRoutes({ ...deps.alerts, bus: deps.bus, refused, log }))
   app.route(
     '/api/v1',
     queryRoutes({
@@ -112,6 +118,7 @@ export function createApp(deps: AppDeps): Hono<GatewayEnv> {
     }),
   )
   app.route('/', uiRoutes())
+  app.route('/', openApiRoutes())
 
   app.notFound((c) => errorResponse(404, 'NotFound', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((err, c) => {

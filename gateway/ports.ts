@@ -11,6 +11,22 @@ export interface GatewayMessage {
   readonly msgId?: string
 }
 
+/** One message of a stream read by `GatewayBus.tail`. */
+export interface TailMessage {
+  /** Stream sequence: strictly increasing, the position a reader resumes after. */
+  readonly seq: number
+  readonly subject: string
+  readonly data: Uint8Array
+}
+
+/** Where a stream read starts: after a sequence, at a time (epoch ms), or with new messages. */
+export type TailStart = { readonly afterSeq: number } | { readonly sinceMs: number } | 'new'
+
+/** A stream being read; `close()` stops delivery. */
+export interface StreamTail {
+  close(): Promise<void>
+}
+
 /** The slice of the bus the gateway uses. */
 export interface GatewayBus {
   /**
@@ -25,6 +41,18 @@ export interface GatewayBus {
    * current connection. Absent or undefined: the NATS default, 1 MiB.
    */
   maxPayload?(): number | undefined
+  /**
+   * Reads stream `stream` from `start`: every stored message on `subject` (wildcards allowed),
+   * in sequence order, each once, then new ones as they are stored, until closed (a JetStream
+   * ordered ephemeral consumer). Rejects with `BusUnavailableError` when the stream cannot be
+   * read. Absent: the bus cannot stream (the alert stream answers 503).
+   */
+  tail?(
+    stream: string,
+    subject: string,
+    start: TailStart,
+    onMessage: (m: TailMessage) => void,
+  ): Promise<StreamTail>
 }
 
 /** Structured logger (pino-compatible subset). */

@@ -118,6 +118,24 @@ export const ReportDiagnosis = v.object({
 export type ReportDiagnosis = v.InferOutput<typeof ReportDiagnosis>
 
 /**
+ * One Kubernetes Event about the pod on its timeline (one per Event object; repeats bump `count`).
+ * `first` is the Event's first occurrence (as precise as the Event said), `last` the newest
+ * occurrence seen (RFC 3339, µs); `source` is the reporting component (`kubelet`,
+ * `default-scheduler`…). A pod keeps its newest 500 Events.
+ */
+export const ReportEvent = v.object({
+  reason: v.string(),
+  type: v.string(),
+  message: v.string(),
+  count: v.number(),
+  first: v.string(),
+  last: v.string(),
+  source: v.string(),
+  fieldPath: v.optional(v.string()),
+})
+export type ReportEvent = v.InferOutput<typeof ReportEvent>
+
+/**
  * The per-pod report, v1: the replay output contract (one JSON object per line, sorted by
  * `created` then `uid`) and the debugpod answer (LIFECYCLE §8).
  */
@@ -140,6 +158,8 @@ export const PodReport = v.object({
   }),
   diagnosis: v.nullable(ReportDiagnosis),
   traceId: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
+  /** The events timeline, oldest first (absent in reports written before it existed). */
+  events: v.optional(v.array(ReportEvent)),
 })
 export type PodReport = v.InferOutput<typeof PodReport>
 

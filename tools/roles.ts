@@ -5,7 +5,12 @@ import { collectOptions, startCollectors } from '../actors/collectors/main.ts'
 import { checkHostEnv } from '../actors/host-env.ts'
 import { startActors, untilSignal } from '../actors/main.ts'
 import { backendsFromEnv, processLogger, processRegistry } from '../actors/process-setup.ts'
-import { ensureChannel, LIVE_CHANNEL } from '../actors/runtime/channel.ts'
+import {
+  ensureChannel,
+  LIVE_CHANNEL,
+  replayChannel,
+  type SignalChannel,
+} from '../actors/runtime/channel.ts'
 import type { Backends } from '../actors/runtime/connect.ts'
 import { loadSloConfig } from '../config/load.ts'
 import { busReady } from '../gateway/bus-ready.ts'
@@ -20,11 +25,17 @@ async function gateway(
   env: Env,
   log: Logger,
   registry: Registry,
+  channel: SignalChannel = LIVE_CHANNEL,
 ) {
   const config = loadSloConfig(env)
   const running = await startGateway({
     ...settings,
     bus: backends.bus,
+    // The alert stream reads the stream the actor hosts publish to (the replay channel's in --demo).
+    alerts: {
+      stream: channel.alertStream,
+      subjectOf: (ns) => (ns ? channel.alertSubjectOf(ns) : channel.alertWildcard),
+    },
     partitions: partitionCount(env.LUNETTES_PARTITIONS),
     ignoredNamespaces: config.ignoredNamespaceForAudit,
     registry,
@@ -40,7 +51,7 @@ async function gateway(
 export async function gatewayMain(argv: string[], env: Env): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /healthz, /readyz, /metrics.\n' +
+      'lunettes gateway\n\nPOST /audit/webhook, GET /api/v1/debugpod, /api/v1/debugslo, /api/v1/pods, /api/v1/alerts/stream,\n/openapi.json, the web UI, /healthz, /readyz, /metrics.\n' +
         'Env: NATS_URL, LUNETTES_HTTP_ADDR (127.0.0.1:8080; 0.0.0.0:8080 once every surface is authenticated),\n' +
         'LUNETTES_WEBHOOK_TOKEN(_FILE), LUNETTES_CLIENT_CA + LUNETTES_CLIENT_NAMES (mTLS allow-list),\n' +
         'LUNETTES_API_TOKEN(_FILE) (comma-separated read tokens), LUNETTES_API_AUTH=kubernetes (TokenReview +\n' +
@@ -90,7 +101,8 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
   const actors = await startActors({ backends, env, log, registry, replay: values.demo === true })
-  const http = await gateway(settings, backends, env, log, registry)
+  const channel = values.demo ? replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared') : LIVE_CHANNEL
+  const http = await gateway(settings, backends, env, log, registry, channel)
   if (values.demo) {
     const { runDemo } = await import('./sample/demo.ts')
     const parts = partitionCount(env.LUNETTES_PARTITIONS)

@@ -5,6 +5,7 @@ import {
   type MilestoneName,
   type PodReport,
   type ReportDiagnosis,
+  type ReportEvent,
   type ReportMilestone,
   type ReportSlo,
 } from '../../protocol/pod-report.ts'
@@ -89,5 +90,19 @@ export function toReport(
     slo: { create, delete: del },
     diagnosis,
     traceId: createTraceId(state.uid),
+    events: state.events.map(reportEvent),
+  }
+}
+
+function reportEvent(e: PodState['events'][number]): ReportEvent {
+  return {
+    reason: e.reason,
+    type: e.type,
+    message: e.message,
+    count: e.count,
+    first: formatTime(e.first, e.firstP),
+    last: formatTime(Math.max(e.last, e.first), 'us'),
+    source: e.component,
+    ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}),
   }
 }

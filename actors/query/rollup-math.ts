@@ -1,16 +1,55 @@
+import type { Percentiles, SloCounts } from '../../protocol/queries.ts'
 import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 import type { RollupMinute } from '../runtime/store/store.ts'
 
-/** Counts and latency percentiles of a debugslo window, summed from per-minute rollups. */
+/** Counts and interpolated latency percentiles of a debugslo window, from per-minute rollups. */
 export interface RollupAggregates {
-  counts: { total: number; byResult: Record<string, number>; byCode: Record<string, number> }
-  latencyMs: { p50: number | null; p90: number | null; p99: number | null }
+  counts: SloCounts
+  latencyMs: Percentiles
+  /** The widest bucket a percentile was interpolated in, ms; null when one fell past the last. */
+  errorBoundMs: number | null
+  /** Latencies the buckets hold. */
+  samples: number
+}
+
+/** One interpolated percentile and the width of the bucket it lies in. */
+interface Interpolated {
+  value: number
+  boundMs: number | null
+}
+
+/** Bucket upper bounds in ms, ascending, with their rollup field labels. */
+const BOUNDS = LATENCY_BUCKETS.map((s) => ({ label: String(s), ms: s * 1000 }))
+
+/**
+ * The q-quantile of a bucketed histogram, linear inside the bucket that holds rank q·n (as
+ * Prometheus' histogram_quantile): the true value lies in that bucket, so the error is at most
+ * its width. Past the last bound the value is that bound and the error unbounded (null).
+ */
+export function interpolate(
+  counts: ReadonlyMap<string, number>,
+  q: number,
+  total: number,
+): Interpolated | null {
+  if (total === 0) return null
+  const rank = q * total
+  let seen = 0
+  let lower = 0
+  for (const b of BOUNDS) {
+    const n = counts.get(b.label) ?? 0
+    if (n > 0 && seen + n >= rank) {
+      const share = Math.min(1, Math.max(0, (rank - seen) / n))
+      return { value: Math.round(lower + (b.ms - lower) * share), boundMs: b.ms - lower }
+    }
+    seen += n
+    lower = b.ms
+  }
+  return { value: lower, boundMs: null }
 }
 
 /**
- * Sums rollup minutes: `count`, `result:<r>`, `code:<c>` and latency `bucket:<le>` fields. A
- * percentile is the upper bound (ms) of the first bucket whose cumulative count reaches it, as
- * Prometheus' histogram_quantile bounds it; beyond the last bound it is that bound.
+ * Sums rollup minutes: `count`, `result:<r>`, `code:<c>` and latency `bucket:<le>` fields, and
+ * interpolates p50/p90/p99 of the latency inside the buckets.
  */
 export function rollupAggregates(minutes: readonly RollupMinute[]): RollupAggregates {
   const byResult: Record<string, number> = {}
@@ -27,20 +66,22 @@ export function rollupAggregates(minutes: readonly RollupMinute[]): RollupAggreg
         buckets.set(field.slice(7), (buckets.get(field.slice(7)) ?? 0) + n)
     }
   }
-  const measured = [...buckets.values()].reduce((a, b) => a + b, 0)
-  const bounds = [...LATENCY_BUCKETS.map(String), '+Inf']
-  const quantile = (q: number): number | null => {
-    if (measured === 0) return null
-    let seen = 0
-    for (const b of bounds) {
-      seen += buckets.get(b) ?? 0
-      if (seen >= q * measured)
-        return b === '+Inf' ? (LATENCY_BUCKETS.at(-1) ?? 0) * 1000 : Number(b) * 1000
-    }
-    return null
+  const samples = [...buckets.values()].reduce((a, b) => a + b, 0)
+  const ps = [0.5, 0.9, 0.99].map((q) => interpolate(buckets, q, samples))
+  let errorBoundMs: number | null = 0
+  for (const p of ps) {
+    if (!p) continue
+    errorBoundMs =
+      p.boundMs === null || errorBoundMs === null ? null : Math.max(errorBoundMs, p.boundMs)
   }
   return {
     counts: { total, byResult, byCode },
-    latencyMs: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) },
+    latencyMs: {
+      p50: ps[0]?.value ?? null,
+      p90: ps[1]?.value ?? null,
+      p99: ps[2]?.value ?? null,
+    },
+    errorBoundMs,
+    samples,
   }
 }

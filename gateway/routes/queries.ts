@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { type PodsRequest, QueryError } from '../../protocol/queries.ts'
+import { QueryError } from '../../protocol/queries.ts'
 import { querySubject } from '../../protocol/subjects.ts'
 import { errorResponse, httpError } from '../errors.ts'
 import {
@@ -18,7 +18,7 @@ import {
   type GatewayLog,
   isNamedError,
 } from '../ports.ts'
-import { debugPodParams, debugSloParams } from '../query-params.ts'
+import { debugPodParams, debugSloParams, podsParams } from '../query-params.ts'
 
 /** What the query routes need. */
 export interface QueryDeps {
@@ -34,25 +34,6 @@ export interface QueryDeps {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-const PodsQuery = v.object({
-  namespace: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(253))),
-  limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,4}$/), v.transform(Number), v.minValue(1), v.maxValue(1000)),
-  ),
-})
-
-/** Pod search parameters: `namespace` (optional), `limit` 1–1000 (default 100). */
-function podsParams(query: Record<string, string>): PodsRequest {
-  const r = v.safeParse(PodsQuery, query, { abortEarly: true })
-  if (!r.success) {
-    const key = v.getDotPath(r.issues[0]) ?? 'query'
-    const rule = key === 'limit' ? 'expected an integer from 1 to 1000' : 'invalid value'
-    throw httpError(400, 'BadRequest', `${key}: ${rule}`)
-  }
-  const { namespace, limit = 100 } = r.output
-  return { limit, ...(namespace === undefined ? {} : { namespace }) }
-}
 
 const STATUS_OF = { NotFound: 404, BadRequest: 400, Internal: 500 } as const
 
@@ -114,9 +95,10 @@ async function ask(
 }
 
 /**
- * `GET /debugpod?uid=…|namespace=…&name=…` and `GET /debugslo?namespace=&type=&result=&code=&from=
- * &to=&limit=` and `GET /pods?namespace=&limit=` (search): parameters validated here (400 naming
- * the parameter), answered by the query service over the bus, within the caller's namespaces.
+ * `GET /debugpod?uid=…|namespace=…&name=…`, `GET /debugslo?namespace=&type=&result=&code=&owner=
+ * &from=&to=&limit=&cursor=` and `GET /pods?namespace=&q=&result=&limit=&cursor=` (search):
+ * parameters validated here (400 naming the parameter), answered by the query service over the
+ * bus, within the caller's namespaces.
  * Each client gets `queryRate` requests per second (429 + Retry-After past it) and at most
  * `queryMaxInflight` queries run at once (503 + Retry-After past it).
  */

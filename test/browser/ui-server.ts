@@ -1,6 +1,7 @@
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { startActors } from '../../actors/main.ts'
+import { replayChannel } from '../../actors/runtime/channel.ts'
 import { openBackends } from '../../actors/runtime/connect.ts'
 import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 import { startGateway } from '../../gateway/main.ts'
@@ -34,6 +35,7 @@ export async function startUiServer(
     registry,
     replay: true,
   })
+  const channel = replayChannel(env.LUNETTES_REPLAY_RUN ?? 'shared')
   const loaded = await loadInto(backends, inputs, DEFAULT_SLO_CONFIG, PARTITIONS)
   const gateway = await startGateway({
     addr: '127.0.0.1:0',
@@ -41,6 +43,11 @@ export async function startUiServer(
     partitions: PARTITIONS,
     ignoredNamespaces: new Set(),
     webhook: { maxBodyBytes: 1 << 20 },
+    // As `lunettes all --demo`: the alert stream of the replay channel the actors publish to.
+    alerts: {
+      stream: channel.alertStream,
+      subjectOf: (ns) => (ns ? channel.alertSubjectOf(ns) : channel.alertWildcard),
+    },
     registry,
     log,
   })

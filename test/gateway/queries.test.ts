@@ -93,7 +93,7 @@ describe('query endpoints with a fake bus', () => {
     bus.onRequest = async () => ({ pods: [] })
     assert.equal((await app.request('/api/v1/debugslo')).status, 200)
     await app.request(
-      '/api/v1/debugslo?namespace=shop&type=delete&result=late&code=ImagePullBackOff&to=2024-05-14T10:00:00.5Z&limit=20',
+      '/api/v1/debugslo?namespace=shop&type=delete&result=late&code=ImagePullFailed&to=2024-05-14T10:00:00.5Z&limit=20',
     )
     assert.deepEqual(
       bus.requests.map((r) => r.body),
@@ -108,7 +108,7 @@ describe('query endpoints with a fake bus', () => {
           type: 'delete',
           namespace: 'shop',
           result: 'late',
-          code: 'ImagePullBackOff',
+          code: 'ImagePullFailed',
           from: '2024-05-13T10:00:00.500Z',
           to: '2024-05-14T10:00:00.5Z',
           limit: 20,

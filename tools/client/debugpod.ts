@@ -29,16 +29,7 @@ trace link. NAME is the newest pod of that name in NAMESPACE (default "default")
 Colour only on a terminal, and never with NO_COLOR set.
 `
 
-type PodAnswer = DebugPodReply & {
-  events?: {
-    reason: string
-    type?: string
-    message?: string
-    count?: number
-    first?: string
-    last?: string
-  }[]
-}
+type PodAnswer = DebugPodReply
 
 const BAR = 40
 
@@ -93,9 +84,11 @@ export function renderPod(ctx: ClientContext, r: PodAnswer): string {
   if (r.events) {
     out.push('', `events (${r.events.length})`)
     for (const e of r.events) {
-      const n = e.count && e.count > 1 ? ` ×${e.count}` : ''
-      const type = e.type === 'Warning' ? paint(ctx, 'yellow', 'Warning') : (e.type ?? '')
-      out.push(`  ${fmtTime(e.first ?? e.last)} ${type} ${e.reason}${n}: ${e.message ?? ''}`)
+      const n = e.count > 1 ? ` ×${e.count}` : ''
+      const type = e.type === 'Warning' ? paint(ctx, 'yellow', 'Warning') : e.type
+      out.push(
+        `  ${fmtTime(e.first)} ${type} ${e.reason}${n} ${paint(ctx, 'dim', e.source)}: ${e.message}`,
+      )
     }
   } else out.push('', 'events: this gateway sends no events timeline; see the evidence above')
   out.push('', `restarts ${r.restarts}`)

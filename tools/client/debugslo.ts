@@ -58,14 +58,18 @@ export function renderSlo(
     `${r.type} SLO, ${scope}, ${fmtTime(r.from)} → ${fmtTime(r.to)}: ${paint(ctx, 'bold', String(r.counts.total))} finished pods`,
   )
   const { p50, p90, p99 } = r.latencyMs
-  out.push(`latency p50 ${fmtMs(p50)}   p90 ${fmtMs(p90)}   p99 ${fmtMs(p99)}`)
+  const how =
+    r.percentiles.method === 'exact'
+      ? 'exact'
+      : `interpolated, ±${r.percentiles.errorBoundMs === null ? '?' : fmtMs(r.percentiles.errorBoundMs)}`
+  out.push(`latency p50 ${fmtMs(p50)}   p90 ${fmtMs(p90)}   p99 ${fmtMs(p99)}   (${how})`)
   out.push('', 'results', ...counts(ctx, r.counts.byResult, r.counts.total, true))
   out.push('', 'diagnosis codes', ...counts(ctx, r.counts.byCode, r.counts.total, false))
   const latency = (p: SloPod) => (r.type === 'create' ? p.deliveryMs : p.deleteMs) ?? -1
   const worst = [...r.pods].sort((a, b) => latency(b) - latency(a)).slice(0, top)
   out.push(
     '',
-    `worst pods (${worst.length} of ${r.pods.length} listed${r.truncated ? ', more matched' : ''})`,
+    `worst pods (${worst.length} of ${r.pods.length} listed${r.next !== null ? ', more matched' : ''})`,
   )
   out.push(
     `  ${col('NAMESPACE/NAME', 56)} ${col('RESULT', 10)} ${col('CODE', 32)} ${'LATENCY'.padStart(9)}  FINISHED`,

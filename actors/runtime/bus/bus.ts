@@ -199,6 +199,16 @@ export interface KvBucket {
   delete(key: string, revision?: number): Promise<void>
 }
 
+/** One message of a stream read by `Bus.tail`. */
+export interface TailMessage {
+  readonly seq: number
+  readonly subject: string
+  readonly data: Uint8Array
+}
+
+/** Where a stream read starts: after a sequence, at a time (epoch ms), or with new messages. */
+export type TailStart = { readonly afterSeq: number } | { readonly sinceMs: number } | 'new'
+
 /** The bus as the runtime, the gateway and the collectors use it. */
 export interface Bus {
   /** Creates or updates the stream idempotently; a clear error if the server lacks JetStream. */
@@ -226,4 +236,15 @@ export interface Bus {
   kv(bucket: string, ttlMs: number): Promise<KvBucket>
   /** Flushes and closes. */
   close(): Promise<void>
+  /**
+   * Reads a stream from `start` without a durable consumer (NATS: an ordered ephemeral
+   * consumer): every stored message on `subject` in sequence order, once, then new ones, until
+   * the returned handle is closed. For live readers such as the gateway's alert stream.
+   */
+  tail?(
+    stream: string,
+    subject: string,
+    start: TailStart,
+    onMessage: (m: TailMessage) => void,
+  ): Promise<Subscription>
 }

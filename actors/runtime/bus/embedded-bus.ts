@@ -12,11 +12,14 @@ import {
   type StreamStats,
   type StreamUsage,
   type Subscription,
+  type TailMessage,
+  type TailStart,
   withLimits,
 } from './bus.ts'
 import { EmbeddedKv } from './embedded-kv.ts'
 import { checkSubject, subjectMatches } from './embedded-match.ts'
 import { EmbeddedStream } from './embedded-stream.ts'
+import { embeddedTail } from './embedded-stream-tail.ts'
 
 /** Options of the in-process bus. */
 export interface EmbeddedBusOptions {
@@ -233,6 +236,19 @@ export class EmbeddedBus implements Bus, StreamStats {
     const created = new EmbeddedKv(ttlMs, this.#now, () => this.#assertOpen())
     this.#buckets.set(bucket, created)
     return created
+  }
+
+  async tail(
+    stream: string,
+    subject: string,
+    start: TailStart,
+    onMessage: (m: TailMessage) => void,
+  ): Promise<Subscription> {
+    this.#assertOpen()
+    checkSubject(subject, true)
+    const s = this.#streams.get(stream)
+    if (!s) throw new BusUnavailableError(`stream ${stream} not found`)
+    return embeddedTail(s, (p, wake) => this.subscribe(p, wake), subject, start, onMessage)
   }
 
   async close(): Promise<void> {

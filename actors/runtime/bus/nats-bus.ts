@@ -18,6 +18,8 @@ import {
   type StreamStats,
   type StreamUsage,
   type Subscription,
+  type TailMessage,
+  type TailStart,
   withLimits,
 } from './bus.ts'
 import { subjectMatches } from './embedded-match.ts'
@@ -27,6 +29,7 @@ import { NatsConsumer } from './nats-consumer.ts'
 import { connectError, hasApiCode, publishError, requestError, unavailable } from './nats-errors.ts'
 import { openNatsKv } from './nats-kv.ts'
 import { natsPurgeAcked, natsStreamUsage } from './nats-stats.ts'
+import { natsTail } from './nats-stream-tail.ts'
 
 /** Logger the bus reports connection changes and handler failures to. */
 export interface NatsBusLog {
@@ -225,6 +228,19 @@ export class NatsBus implements Bus, StreamStats {
     } catch (err: unknown) {
       throw unavailable(`kv bucket ${bucket}`, err)
     }
+  }
+
+  async tail(
+    stream: string,
+    subject: string,
+    start: TailStart,
+    onMessage: (m: TailMessage) => void,
+  ): Promise<Subscription> {
+    this.#assertOpen()
+    const tail = await natsTail(this.#js, stream, subject, start, onMessage, (o, m) =>
+      this.#log?.warn(o, m),
+    )
+    return this.#track(() => tail.close())
   }
 
   async close(): Promise<void> {

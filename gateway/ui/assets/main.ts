@@ -19,25 +19,38 @@ async function searchPage(main: HTMLElement): Promise<void> {
   if (slash?.[1] && slash[2])
     return location.replace(podHref({ namespace: slash[1], name: slash[2] }))
   mount(main, h('h1', {}, `Pods matching “${q}”`), note('Searching…'))
-  const api = new URLSearchParams({ q })
+  const api = new URLSearchParams({ q: q.toLowerCase() })
   const ns = params.get('namespace')
   if (ns) api.set('namespace', ns)
-  try {
-    const { pods } = await apiJson<{ pods: SloPod[] }>(`/api/v1/pods?${api}`)
-    const row = (p: SloPod) =>
-      h(
-        'div',
-        { class: 'pod-row' },
-        h('a', { href: podHref(p) }, `${p.namespace}/${p.name}`),
-        badge(p.result),
-        h('span', { class: 'code' }, p.code ?? '—'),
-        h('time', {}, fmtTime(p.finished)),
-      )
+  const row = (p: SloPod) =>
+    h(
+      'div',
+      { class: 'pod-row' },
+      h('a', { href: podHref(p) }, `${p.namespace}/${p.name}`),
+      badge(p.result),
+      h('span', { class: 'code' }, p.code ?? '—'),
+      h('time', {}, fmtTime(p.finished)),
+    )
+  const pods: SloPod[] = []
+  const more = h('button', { type: 'button', class: 'more' }, 'Search further')
+  const load = async (cursor: string | null) => {
+    const page = new URLSearchParams(api)
+    if (cursor) page.set('cursor', cursor)
+    const reply = await apiJson<{ pods: SloPod[]; next: string | null }>(`/api/v1/pods?${page}`)
+    pods.push(...reply.pods)
+    more.hidden = reply.next === null
+    more.onclick = () => {
+      load(reply.next).catch((err: unknown) => mount(main, note(String(err), 'error')))
+    }
     mount(
       main,
-      h('h1', {}, `Pods matching “${q}” (${pods.length})`),
-      pods.length ? virtualList(pods, row, 'Matching pods') : note('no pod matches'),
+      h('h1', {}, `Pods matching “${q}” (${pods.length}${reply.next ? '+' : ''})`),
+      pods.length ? virtualList(pods, row, 'Matching pods') : note('no pod matches yet'),
+      more,
     )
+  }
+  try {
+    await load(null)
   } catch (err) {
     const text = isMissingRoute(err)
       ? 'Search by name prefix is not available on this server (no /api/v1/pods). Type namespace/name or a pod UID.'

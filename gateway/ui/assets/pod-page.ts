@@ -4,20 +4,8 @@ import { ApiError, apiJson } from './api.ts'
 import { badge, fmtMs, fmtTime, h, mount, note, podHref } from './dom.ts'
 import { type TimelineEvent, timeline } from './timeline.ts'
 
-/** The debugpod answer plus the events timeline newer gateways add. */
-type PodAnswer = DebugPodReply & {
-  events?: {
-    reason: string
-    type?: string
-    message?: string
-    count?: number
-    first?: string
-    last?: string
-    firstTime?: string
-    lastTime?: string
-    source?: string
-  }[]
-}
+/** The debugpod answer (its `events` timeline: `first`/`last` RFC 3339 times). */
+type PodAnswer = DebugPodReply
 
 /** Where the pod page finds its pod: `?uid=` wins, else `/pods/<namespace>/<name>`. */
 export function podQuery(loc: Location): string | null {
@@ -30,12 +18,7 @@ export function podQuery(loc: Location): string | null {
 
 function events(r: PodAnswer): { list: TimelineEvent[]; fromEvidence: boolean } {
   if (r.events) {
-    const list = r.events.flatMap((e) => {
-      const first = e.first ?? e.firstTime ?? e.last ?? e.lastTime
-      if (!first) return []
-      return [{ ...e, first, last: e.last ?? e.lastTime }]
-    })
-    return { list, fromEvidence: false }
+    return { list: r.events, fromEvidence: false }
   }
   const list = (r.diagnosis?.evidence ?? [])
     .filter((e) => e.reason || e.message)

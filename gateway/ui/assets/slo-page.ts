@@ -72,13 +72,19 @@ function podRow(p: SloPod): HTMLElement {
   )
 }
 
-function podsSection(reply: DebugSloReply): HTMLElement {
+/** The listed pods: violating ones (or all), worst first; "load more" follows `next`. */
+function podsSection(reply: DebugSloReply, api: URLSearchParams): HTMLElement {
   const latency = (p: SloPod) => p.deliveryMs ?? p.deleteMs ?? -1
-  const worstFirst = [...reply.pods].sort((a, b) => latency(b) - latency(a))
-  const violating = worstFirst.filter((p) => VIOLATING.has(p.result))
+  const pods = [...reply.pods]
+  let next = reply.next
   const holder = h('div', {})
+  const title = h('h2', { id: 'pods-title' })
   const all = h('input', { type: 'checkbox', id: 'show-all' })
+  const more = h('button', { type: 'button', class: 'more' }, 'Load more pods')
   const show = () => {
+    const worstFirst = [...pods].sort((a, b) => latency(b) - latency(a))
+    const violating = worstFirst.filter((p) => VIOLATING.has(p.result))
+    mount(title, `Violating pods (${violating.length} of ${pods.length} listed), worst first`)
     const list = all.checked ? worstFirst : violating
     mount(
       holder,
@@ -86,21 +92,33 @@ function podsSection(reply: DebugSloReply): HTMLElement {
         ? note('no pods')
         : virtualList(list, podRow, all.checked ? 'Listed pods' : 'Violating pods'),
     )
+    more.hidden = next === null
   }
   all.addEventListener('change', show)
+  more.addEventListener('click', () => {
+    if (!next) return
+    const q = new URLSearchParams(api)
+    q.set('cursor', next)
+    more.setAttribute('disabled', '')
+    apiJson<DebugSloReply>(`/api/v1/debugslo?${q}`).then(
+      (page) => {
+        pods.push(...page.pods)
+        next = page.next
+        more.removeAttribute('disabled')
+        show()
+      },
+      (err: unknown) => {
+        more.removeAttribute('disabled')
+        mount(holder, note(`loading more failed: ${String(err)}`, 'error'))
+      },
+    )
+  })
   show()
   return h(
     'section',
     { 'aria-labelledby': 'pods-title' },
-    h(
-      'h2',
-      { id: 'pods-title' },
-      `Violating pods (${violating.length} of ${reply.pods.length} listed), worst first`,
-    ),
+    title,
     h('p', {}, all, h('label', { for: 'show-all' }, ' show every listed pod')),
-    reply.truncated
-      ? note('More pods matched than listed: narrow the window or namespace.', 'warn')
-      : null,
     h(
       'div',
       { class: 'pod-row head', 'aria-hidden': 'true' },
@@ -111,7 +129,17 @@ function podsSection(reply: DebugSloReply): HTMLElement {
       h('span', {}, 'finished'),
     ),
     holder,
+    more,
   )
+}
+
+/** How the percentiles were computed, in words. */
+function method(reply: DebugSloReply): string {
+  const { method: m, errorBoundMs } = reply.percentiles
+  if (m === 'exact') return 'exact, from every verdict'
+  return errorBoundMs === null
+    ? 'interpolated from rollup buckets; some lie past the last bucket'
+    : `interpolated from rollup buckets, within ±${fmtMs(errorBoundMs)}`
 }
 
 /** Renders `/` and `/slo`. */
@@ -144,7 +172,7 @@ export async function sloPage(main: HTMLElement): Promise<void> {
       { class: 'window' },
       `${reply.type} SLO, ${fmtTime(reply.from)} → ${fmtTime(reply.to)}: `,
       h('strong', { class: 'total' }, `${reply.counts.total} finished pods`),
-      `; latency p50 ${fmtMs(p50)}, p90 ${fmtMs(p90)}, p99 ${fmtMs(p99)} (from rollup buckets)`,
+      `; latency p50 ${fmtMs(p50)}, p90 ${fmtMs(p90)}, p99 ${fmtMs(p99)} (${method(reply)})`,
     ),
     h(
       'div',
@@ -153,7 +181,7 @@ export async function sloPage(main: HTMLElement): Promise<void> {
       distribution('Diagnosis codes', reply.counts.byCode, 'code'),
     ),
     chart,
-    podsSection(reply),
+    podsSection(reply, q.api),
     alertsPanel(q.namespace),
   )
 }
