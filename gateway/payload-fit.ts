@@ -1,3 +1,4 @@
+import { signalEnvelopeJson } from '../protocol/envelope.ts'
 import type { PodSignal } from '../protocol/pod-signal.ts'
 
 /** NATS' default `max_payload` (1 MiB): the bus limit when the bus port does not report one. */
@@ -21,7 +22,7 @@ export type FitResult =
 
 /** The envelope bytes of a signal as `signalMessages` encodes it. */
 function envelopeBytes(signal: PodSignal, budget: number): number {
-  const json = JSON.stringify({ v: 1, kind: 'signal', signal })
+  const json = signalEnvelopeJson(signal)
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most signals fit without being encoded here.
   if (json.length * 3 <= budget) return json.length
   return encoder.encode(json).byteLength

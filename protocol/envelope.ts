@@ -90,6 +90,23 @@ export function replayDoneSubject(run: string): string {
 
 const encoder = new TextEncoder()
 
+/** Envelope texts already written for a signal (the gateway sizes each signal, then sends it). */
+const envelopes = new WeakMap<PodSignal, string>()
+
+/**
+ * The JSON text of a live signal's envelope, as `signalMessages` sends it; remembered per signal
+ * object (signals are not modified once normalised), so sizing a signal and sending it encode it
+ * once.
+ */
+export function signalEnvelopeJson(signal: PodSignal): string {
+  let json = envelopes.get(signal)
+  if (json === undefined) {
+    json = JSON.stringify({ v: 1, kind: 'signal', signal })
+    envelopes.set(signal, json)
+  }
+  return json
+}
+
 /** A live signal ready for the bus: its partition subject, bytes, and dedupe id. */
 export interface SignalMessage {
   readonly subject: string
@@ -109,7 +126,7 @@ export function signalMessages(
 ): SignalMessage[] {
   return signals.map((signal) => ({
     subject: subjectOf(partitionOf(signal.pod.namespace, signal.pod.name, partitions)),
-    data: encoder.encode(JSON.stringify({ v: 1, kind: 'signal', signal })),
+    data: encoder.encode(signalEnvelopeJson(signal)),
     msgId: signal.id,
   }))
 }

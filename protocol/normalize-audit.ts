@@ -12,47 +12,14 @@ import {
   writePod,
   writeStatus,
 } from './normalize-audit-pods.ts'
+import { quickDropAudit } from './normalize-audit-prefilter.ts'
+import { AUDITED_VERBS, auditedResource } from './normalize-audit-resources.ts'
 import type { Normalized } from './pod-signal.ts'
 
 /** Options of `normalizeAuditEvent`. */
 export interface AuditNormalizeOptions {
   /** Namespaces whose records are dropped (`IgnoredNamespaceForAudit`). */
   readonly ignoredNamespaces?: ReadonlySet<string> | undefined
-}
-
-/** The audited resources we act on, as `resource` or `resource/subresource`. */
-export const AUDITED_RESOURCES = [
-  'pods',
-  'pods/binding',
-  'pods/status',
-  'pods/eviction',
-  'events',
-] as const
-/** One of `AUDITED_RESOURCES`. */
-export type AuditedResource = (typeof AUDITED_RESOURCES)[number]
-
-/** The verbs acted on per resource; any other verb is `irrelevant-verb`. */
-export const AUDITED_VERBS: Readonly<Record<AuditedResource, readonly string[]>> = {
-  pods: ['create', 'update', 'patch', 'delete'],
-  'pods/binding': ['create'],
-  'pods/status': ['update', 'patch'],
-  'pods/eviction': ['create'],
-  events: ['create', 'update', 'patch'],
-}
-
-/** Which audited resource a record is about, or `undefined` (irrelevant). */
-export function auditedResource(e: AuditEvent): AuditedResource | undefined {
-  const ref = e.objectRef
-  if (!ref) return undefined
-  const group = ref.apiGroup ?? ''
-  const sub = ref.subresource ?? ''
-  if (ref.resource === 'events' && (group === '' || group === 'events.k8s.io') && sub === '') {
-    return 'events'
-  }
-  if (ref.resource !== 'pods' || group !== '') return undefined
-  if (sub === '') return 'pods'
-  if (sub === 'binding' || sub === 'status' || sub === 'eviction') return `pods/${sub}`
-  return undefined
 }
 
 /**
@@ -75,6 +42,9 @@ export function normalizeAuditEvent(input: unknown, opts: AuditNormalizeOptions 
   if (!isRecord(input)) {
     return { ok: false, invalid: `audit event: expected an object, got ${jsonType(input)}` }
   }
+  // Most of an audit stream is records we never read: judge those before the full schema.
+  const quick = quickDropAudit(input, opts.ignoredNamespaces)
+  if (quick !== undefined) return dropped(quick)
   const parsed = v.safeParse(AuditEvent, input)
   if (!parsed.success) return { ok: false, invalid: issueText('audit event', parsed.issues) }
   const e = parsed.output

@@ -4,6 +4,9 @@ import { createPoisonMetrics } from '../runtime/host/poison-metrics.ts'
 import { createWatermarkMetrics } from '../runtime/host/watermark-metrics.ts'
 import { LATENCY_BUCKETS } from '../runtime/host/worker-batch.ts'
 
+/** Accept-to-persisted buckets (seconds): 1 ms to 5 s. */
+const PIPELINE_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
+
 /** Store operation latency buckets (seconds). */
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
@@ -114,6 +117,12 @@ export function createActorMetrics(registry: Registry, options: ActorMetricsOpti
     buckets: STORE_BUCKETS,
     registers,
   })
+  const pipelineLatency = new Histogram({
+    name: 'lunettes_pipeline_latency_seconds',
+    help: 'Time from the bus accepting a signal (its stream timestamp) to the actor host persisting the state it produced, observed when the batch is acknowledged.',
+    buckets: PIPELINE_BUCKETS,
+    registers,
+  })
   const exportFailures = new Counter({
     name: 'lunettes_effect_failures_total',
     help: 'Effects (alert publish, trace export) that failed and will be retried or were dropped.',
@@ -169,6 +178,7 @@ export function createActorMetrics(registry: Registry, options: ActorMetricsOpti
     actorsLive,
     consumerLag,
     storeSeconds,
+    pipelineLatency,
     exportFailures,
     partitionsOwned,
     partitionEvents,

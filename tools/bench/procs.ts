@@ -129,8 +129,9 @@ export async function lunettes(
   env: Record<string, string | undefined>,
   readyUrl: string,
   headers: Record<string, string> = {},
+  nodeFlags: readonly string[] = ['--max-old-space-size=4096'],
 ): Promise<BenchProcess> {
-  const p = launch(name, process.execPath, ['--max-old-space-size=4096', CLI, ...args], {
+  const p = launch(name, process.execPath, [...nodeFlags, CLI, ...args], {
     ...process.env,
     LOG_LEVEL: 'warn',
     ...env,

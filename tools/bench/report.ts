@@ -74,8 +74,10 @@ tests: the figures vary with the machine and its load, so run it at least twice 
   the bus accepting a signal to its state being persisted), p99 by interpolation, distributed run.
 - **trackedPods / actorHostRssMB**: \`BENCH_SCALE_PODS\` pods (default 150,000) generated the same
   way, normalised in the bench and published straight onto the signal stream into ONE actor host
-  on NATS + Redis with \`LUNETTES_IDLE=10s\`; RSS read from /proc once idle actors passivated;
-  tracked pods counted in Redis.
+  on NATS + Redis with \`LUNETTES_IDLE=10s\` and a 192 MB V8 heap cap
+  (\`--max-old-space-size=192\`, as a deployment with a 300 MB memory limit sets it; the other
+  processes run with 4096); RSS read from /proc once idle actors passivated; tracked pods counted
+  in Redis.
 - **alertLatencyP99Ms**: then, at that load, \`BENCH_ALERT_PODS\` pods (default 200) created over
   10 s in a namespace with a 5 s create SLO that never start; each \`violated\` alert's arrival at a
   NATS subscriber minus its deadline.

@@ -1,12 +1,15 @@
+import type { DropReason } from '../../protocol/pod-signal.ts'
+
 /** A line of a text stream: its text, or only its size when it exceeded the limit. */
 export type RawLine =
   | { readonly line: number; readonly text: string }
   | { readonly line: number; readonly tooLong: number }
 
-/** A parsed JSON line, or why the line could not be used. */
+/** A parsed JSON line, why the line could not be used, or why a pre-filter dropped it unread. */
 export type JsonLine =
   | { readonly line: number; readonly value: unknown }
   | { readonly line: number; readonly error: string }
+  | { readonly line: number; readonly dropped: DropReason }
 
 /**
  * Splits a byte stream into lines (LF or CRLF), numbering them from 1. A line longer than
@@ -82,11 +85,13 @@ const MIB = 1024 * 1024
 /**
  * Reads JSON lines: blank lines and lines starting with `#` are skipped; every other line must
  * be one JSON value. Too-long lines and unparseable lines come back as errors with their number;
- * whether a value is an object is the caller's concern.
+ * whether a value is an object is the caller's concern. A line `prefilter` gives a drop reason
+ * for is not parsed at all and comes back as `{ dropped }`.
  */
 export async function* readJsonLines(
   chunks: AsyncIterable<Buffer>,
   maxLineBytes: number,
+  prefilter?: (text: string) => DropReason | undefined,
 ): AsyncGenerator<JsonLine> {
   for await (const raw of splitLines(chunks, maxLineBytes)) {
     if ('tooLong' in raw) {
@@ -96,6 +101,11 @@ export async function* readJsonLines(
     }
     const text = raw.text.trim()
     if (text === '' || text.startsWith('#')) continue
+    const dropped = prefilter?.(text)
+    if (dropped !== undefined) {
+      yield { line: raw.line, dropped }
+      continue
+    }
     let value: unknown
     try {
       value = JSON.parse(text)

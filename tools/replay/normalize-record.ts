@@ -12,6 +12,8 @@ export function normalizeRecord(record: InputRecord, config: SloConfig): Normali
   switch (record.kind) {
     case 'malformed':
       return { ok: false, invalid: record.error }
+    case 'dropped':
+      return { ok: false, dropped: record.reason }
     case 'audit':
       return normalizeAuditEvent(record.value, { ignoredNamespaces })
     case 'gke': {

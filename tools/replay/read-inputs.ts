@@ -1,3 +1,5 @@
+import { prefilterAuditLine } from '../../protocol/normalize-audit-prefilter.ts'
+import type { DropReason } from '../../protocol/pod-signal.ts'
 import { isZlibError, openByteSource, peek, readAllCapped } from './byte-source.ts'
 import { classifyValue, type ObjectKind } from './classify.ts'
 import { detectFormat, type InputFormat } from './detect-format.ts'
@@ -26,6 +28,22 @@ export type InputRecord =
       readonly kind: 'malformed'
       readonly error: string
     }
+  | {
+      readonly file: string
+      readonly line: number
+      /** An audit line the pre-filter judged irrelevant without parsing it. */
+      readonly kind: 'dropped'
+      readonly reason: DropReason
+    }
+
+/** How a replay input is read. */
+export interface ReadOptions {
+  /**
+   * Pre-filter audit JSON lines (`prefilterAuditLine`): lines about resources, verbs or stages
+   * the pipeline never reads, or in these ignored namespaces, are not parsed at all.
+   */
+  readonly prefilter?: { readonly ignoredNamespaces: ReadonlySet<string> }
+}
 
 /** JSON lines longer than this are reported and skipped, never buffered whole. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -79,10 +97,15 @@ async function* readFormat(
   file: string,
   format: InputFormat,
   chunks: AsyncIterable<Buffer>,
+  opts: ReadOptions,
 ): AsyncGenerator<InputRecord> {
   if (format === 'json-lines') {
-    for await (const l of readJsonLines(chunks, MAX_LINE_BYTES)) {
-      if ('error' in l) {
+    const ignored = opts.prefilter?.ignoredNamespaces
+    const prefilter = ignored ? (text: string) => prefilterAuditLine(text, ignored) : undefined
+    for await (const l of readJsonLines(chunks, MAX_LINE_BYTES, prefilter)) {
+      if ('dropped' in l) {
+        yield { file, line: l.line, kind: 'dropped', reason: l.dropped }
+      } else if ('error' in l) {
         yield { file, line: l.line, kind: 'malformed', error: l.error }
       } else if (typeof l.value !== 'object' || l.value === null || Array.isArray(l.value)) {
         const error = `expected a JSON object, got ${jsonType(l.value)}`
@@ -127,13 +150,16 @@ async function* readFormat(
  * number, and reading goes on; corrupt gzip data ends the file with one `malformed` record.
  * Throws only when the file cannot be opened (the message names the path).
  */
-export async function* readInputFile(path: string): AsyncGenerator<InputRecord> {
+export async function* readInputFile(
+  path: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<InputRecord> {
   const source = await openByteSource(path)
   let line = 0
   try {
     const { head, complete, rest } = await peek(source.chunks, SNIFF_BYTES)
     const format = detectFormat(head.toString('utf8'), complete, path)
-    for await (const record of readFormat(path, format, rest)) {
+    for await (const record of readFormat(path, format, rest, opts)) {
       line = record.line
       yield record
     }

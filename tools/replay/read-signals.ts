@@ -34,7 +34,8 @@ export async function readAll(
   for (const file of inputs) {
     const s: InputStats = { file, records: 0, signals: 0, malformed: 0, dropped: {} }
     stats.push(s)
-    for await (const record of readInputFile(file)) {
+    const prefilter = { ignoredNamespaces: config.ignoredNamespaceForAudit }
+    for await (const record of readInputFile(file, { prefilter })) {
       s.records++
       const out = normalizeRecord(record, config)
       // Dropped records, and the fields usable records left out (bad-time, bad-number, …).

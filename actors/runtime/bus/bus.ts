@@ -14,6 +14,8 @@ export interface BusMessage {
   readonly seq: number
   /** How many times this message was delivered (1 on first delivery). */
   readonly deliveries: number
+  /** When the stream stored the message (epoch ms, the bus's clock); for latency metrics only. */
+  readonly storedMs?: number
   /** Acknowledge: the message will not be delivered again. */
   ack(): void
   /** Negative acknowledge: redeliver, after `delayMs` when given. */

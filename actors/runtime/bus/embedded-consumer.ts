@@ -149,6 +149,7 @@ export class EmbeddedConsumer {
       msgId: m.msgId,
       seq: m.seq,
       deliveries,
+      storedMs: m.time,
       ack() {
         if (answered) return
         answered = true

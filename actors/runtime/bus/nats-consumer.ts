@@ -101,6 +101,8 @@ function toBusMessage(m: JsMsg): BusMessage {
     msgId: m.headers?.get('Nats-Msg-Id') || undefined,
     seq: m.info.streamSequence,
     deliveries: m.info.deliveryCount,
+    // The client parses the stream timestamp into a plain number despite the bigint type.
+    storedMs: Number(m.info.timestampNanos) / 1e6,
     ack() {
       try {
         m.ack()

@@ -50,6 +50,13 @@ interface Item {
   done: boolean
 }
 
+/** Accept-to-persisted time of a folded signal, once its batch is durable and acknowledged. */
+function observeLatency(m: ActorMetrics | undefined, item: Item, nowMs: number): void {
+  const stored = item.msg.storedMs
+  if (!m || stored === undefined || item.skip || item.decoded.kind !== 'signal') return
+  m.pipelineLatency.observe(Math.max(0, nowMs - stored) / 1000)
+}
+
 /**
  * One owned partition's consume loop: fetch, fold and persist through the worker, acknowledge,
  * publish effects. A batch that fails because of one input is not retried as a whole: the input
@@ -143,10 +150,13 @@ export class PartitionLoop {
       const got = items[result.consumed]?.decoded.seq
       log.debug?.({ partition: p, want: this.#worker.nextSeq, got }, 'held back past a seq gap')
     }
+    const nowMs = this.#o.now() / 1000
     for (const [i, item] of items.entries()) {
       item.done = true
-      if (i < result.consumed) item.msg.ack()
-      else handBack(item.msg, GAP_RETRY_MS)
+      if (i < result.consumed) {
+        item.msg.ack()
+        observeLatency(m, item, nowMs)
+      } else handBack(item.msg, GAP_RETRY_MS)
     }
     for (const c of result.corrupt) {
       m?.podStateCorrupt.inc({ reason: 'decode' })

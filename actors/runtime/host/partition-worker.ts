@@ -18,6 +18,9 @@ import {
 import { PodStates } from './pod-states.ts'
 import { Batch, META, type OutboxItem } from './worker-batch.ts'
 
+/** Names (and aliases) a partition's directory keeps in memory even with few live actors. */
+const DIRECTORY_FLOOR = 256
+
 /** How many signals an events-only actor keeps for a later static-pod merge. */
 const MERGE_LOG_CAP = 2000
 
@@ -157,7 +160,9 @@ export class PartitionWorker {
     else if (result.consumed < messages.length) await this.#checkFence()
     result.corrupt = this.#states.takeCorrupt()
     this.#states.cache.passivate(this.#o.cacheSize, this.#wallMs() - this.#o.idleMs)
-    this.#dir.trim(this.#o.cacheSize)
+    // Names and aliases follow the live actors down (the store has them for the next signal):
+    // a host tracking 150k mostly passivated pods must not keep a directory entry for each.
+    this.#dir.trim(Math.min(this.#o.cacheSize, Math.max(this.live, DIRECTORY_FLOOR)))
     this.#pending = [...batch.outbox]
     result.outbox = batch.outbox
     result.effects = batch.effects

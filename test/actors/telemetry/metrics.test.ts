@@ -42,6 +42,7 @@ const EXPECTED: Record<string, { type: string; labels: string[] }> = {
   lunettes_actors_live: { type: 'GAUGE', labels: ['partition'] },
   lunettes_consumer_lag: { type: 'GAUGE', labels: ['partition'] },
   lunettes_store_seconds: { type: 'HISTOGRAM', labels: ['op'] },
+  lunettes_pipeline_latency_seconds: { type: 'HISTOGRAM', labels: [] },
   lunettes_effect_failures_total: { type: 'COUNTER', labels: ['effect'] },
   lunettes_trace_spans_total: { type: 'COUNTER', labels: ['outcome'] },
   lunettes_webhook_rejected_total: { type: 'COUNTER', labels: ['reason'] },
@@ -150,6 +151,9 @@ describe('metrics (LIFECYCLE §9) as Prometheus text', () => {
     assert.ok((traced.exported ?? 0) > 0)
     const signals = sumBy(family(families, 'lunettes_signals_total'), 'outcome', {})
     assert.ok((signals.applied ?? 0) > 0)
+    // Every folded signal was timed from the bus accepting it to its batch being acknowledged.
+    const latency = family(families, 'lunettes_pipeline_latency_seconds').metrics[0]
+    assert.equal(Number(latency?.buckets?.['+Inf']), signals.applied)
   })
 
   it('fixture replay: the delete histogram and delete results', async () => {
