@@ -13,6 +13,7 @@ import {
   harness,
   publish,
   putState,
+  refusesFor,
   state1960,
   until,
 } from '../actors/runtime/host/poison-harness.ts'
@@ -29,16 +30,16 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string }> 
 }
 
 describe('lunettes deadletter (real nats-server and redis-server)', () => {
-  it('a host dead-letters a 1960 pod on real NATS + Redis; list shows it, replay publishes it again and empties the stream', async (t) => {
+  it('a host dead-letters a signal whose write the store refuses (fault-injection store) on real NATS + Redis; list shows it, replay publishes it again and empties the stream', async (t) => {
     const bus = await NatsBus.connect(servers.nats.url)
     const store = RedisStore.connect(servers.redis.url, `dl-${randomUUID()}:`)
-    const h = harness(bus, store)
+    const bad = randomUUID()
+    const h = harness(bus, refusesFor(store, bad))
     t.after(async () => {
       await h.stop()
       await store.close()
       await bus.close()
     })
-    const bad = randomUUID()
     const good = randomUUID()
     await putState(store, state1960(bad, 'old-1', Date.now() * 1000), bad)
     await h.start()

@@ -12,7 +12,7 @@ import {
 } from '../../../../actors/runtime/bus/deadletter-stream.ts'
 import { ensureChannel, LIVE_CHANNEL } from '../../../../actors/runtime/channel.ts'
 import { ActorHost, type HostOptions } from '../../../../actors/runtime/host/actor-host.ts'
-import type { Store } from '../../../../actors/runtime/store/store.ts'
+import type { Store, WriteOp } from '../../../../actors/runtime/store/store.ts'
 import { createActorMetrics } from '../../../../actors/telemetry/metrics.ts'
 import { DEFAULT_SLO_CONFIG } from '../../../../config/slo-config.ts'
 import { signalMessages } from '../../../../protocol/envelope.ts'
@@ -123,4 +123,27 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(25)
   }
+}
+
+/**
+ * Fault-injection store: a batch writing pod `uid`'s state is refused as an invalid value (the
+ * store's own validation error type), nothing of it written: a terminal error for that input.
+ */
+export function refusesFor(store: Store, uid: string): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'write') {
+        return async (ops: readonly WriteOp[]) => {
+          if (ops.some((op) => op.op === 'state' && op.uid === uid)) {
+            throw new RangeError(
+              'write: invalid op #2 (rollup): planted refusal; nothing was written',
+            )
+          }
+          return target.write(ops)
+        }
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }

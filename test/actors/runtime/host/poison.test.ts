@@ -11,7 +11,15 @@ import { RedisStore } from '../../../../actors/runtime/store/redis-store.ts'
 import { type Store, StoreError, type WriteOp } from '../../../../actors/runtime/store/store.ts'
 import { DEFAULT_SLO_CONFIG } from '../../../../config/slo-config.ts'
 import { dispose, startRedis, type TestServer } from '../../../support/servers.ts'
-import { createSignal, harness, publish, putState, state1960, until } from './poison-harness.ts'
+import {
+  createSignal,
+  harness,
+  publish,
+  putState,
+  refusesFor,
+  state1960,
+  until,
+} from './poison-harness.ts'
 
 let redis: TestServer | undefined
 before(async () => {
@@ -130,29 +138,6 @@ for (const [kind, makeStore] of stores) {
       assert.equal(sb.seen.length, 1, 'the poisoned signal left no trace in its pod')
       assert.equal(await h.counter('lunettes_partition_events_total', { event: 'failed' }), 0)
     })
-  })
-}
-
-/**
- * Fault-injection store: a batch writing pod `uid`'s state is refused as an invalid value (the
- * store's own validation error type), nothing of it written: a terminal error for that input.
- */
-function refusesFor(store: Store, uid: string): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'write') {
-        return async (ops: readonly WriteOp[]) => {
-          if (ops.some((op) => op.op === 'state' && op.uid === uid)) {
-            throw new RangeError(
-              'write: invalid op #2 (rollup): planted refusal; nothing was written',
-            )
-          }
-          return target.write(ops)
-        }
-      }
-      const value = Reflect.get(target, prop, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
   })
 }
 
