@@ -71,7 +71,10 @@ describe('lunettes deadletter (real nats-server and redis-server)', () => {
     assert.equal(rows[0].subject, LIVE_CHANNEL.subjectOf(0))
     assert.equal(rows[0].message.signal.id, 'poison:cli')
     const text = await cli(['list', '--partition', '0', '--limit', '5'])
-    assert.match(text.stdout, /persist {2}deliveries=1 {2}lunettes\.signals\.0#\d+ {2}.*minute/)
+    assert.match(
+      text.stdout,
+      /persist {2}deliveries=1 {2}lunettes\.signals\.0#\d+ {2}.*planted refusal/,
+    )
     assert.equal((await cli(['list', '--partition', '7'])).stdout, '', 'another partition: none')
 
     const before = (await jsm.streams.info(LIVE_CHANNEL.stream)).state.messages

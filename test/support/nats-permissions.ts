@@ -22,6 +22,16 @@ const kvBucket = (bucket: string) => [
   `$KV.${bucket}.>`,
 ]
 
+/** Reading the durable alert stream with ordered ephemeral consumers (the gateway's SSE). */
+const alertTail = [
+  `${JS}.CONSUMER.CREATE.LUNETTES_ALERTS`,
+  `${JS}.CONSUMER.CREATE.LUNETTES_ALERTS.>`,
+  `${JS}.CONSUMER.INFO.LUNETTES_ALERTS.*`,
+  `${JS}.CONSUMER.DELETE.LUNETTES_ALERTS.*`,
+  `${JS}.CONSUMER.MSG.NEXT.LUNETTES_ALERTS.*`,
+  '$JS.FC.>',
+]
+
 /** Publish and subscribe allow-lists per role. */
 export const NATS_PERMISSIONS = {
   gateway: {
@@ -30,6 +40,8 @@ export const NATS_PERMISSIONS = {
       ...ensureStreams(CHANNEL_STREAMS),
       'lunettes.signals.*',
       'lunettes.query.>',
+      // The SSE alert stream: one ordered, ephemeral consumer per browser session.
+      ...alertTail,
     ],
     subscribe: ['_INBOX.>'],
   },
@@ -53,6 +65,9 @@ export const NATS_PERMISSIONS = {
       `${JS}.CONSUMER.MSG.NEXT.LUNETTES_SIGNALS.*`,
       '$JS.ACK.LUNETTES_SIGNALS.>',
       'lunettes.alerts.>',
+      // Poison isolation: the dead-letter stream and its subjects.
+      ...ensureStreams(['LUNETTES_DEADLETTER']),
+      'lunettes.deadletter.*',
       ...kvBucket('lunettes-leases'),
       // Query replies go to the requester's inbox.
       '_INBOX.>',
