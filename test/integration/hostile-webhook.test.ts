@@ -47,9 +47,11 @@ function pod(name: string, createdAt: number) {
 function withEvents(
   items: AuditEvent[],
   change: (ev: Record<string, unknown>) => void,
+  only = Number.POSITIVE_INFINITY,
 ): AuditEvent[] {
+  let changed = 0
   for (const item of items) {
-    if (item.objectRef?.resource !== 'events') continue
+    if (item.objectRef?.resource !== 'events' || changed++ >= only) continue
     const e = item as {
       requestObject?: Record<string, unknown>
       responseObject?: Record<string, unknown>
@@ -123,9 +125,15 @@ describe('hostile records through the webhook (real NATS + Redis, a lunettes all
     const spaces = withEvents(podLifecycle(probe), (ev) => {
       ev.message = `Readiness probe failed: ${' '.repeat(200_000)}HTTP probe failed with statuscode: 503`
     })
-    const big = withEvents(podLifecycle(huge), (ev) => {
-      ev.message = `Back-off pulling image ${'x'.repeat(2 * 1024 * 1024)}`
-    })
+    // One Event write with a 2 MB message (in its request and response: 4 MB of the 10 MiB body).
+    const big = withEvents(
+      podLifecycle(huge),
+      (ev) => {
+        ev.message = `Back-off pulling image ${'x'.repeat(2 * 1024 * 1024)}`
+        ev.note = ev.message
+      },
+      1,
+    )
     for (const [what, items] of [
       ['1960', sixties],
       ['200 KB spaces', spaces],
