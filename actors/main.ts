@@ -194,7 +194,7 @@ export async function actorsMain(argv: string[], env: Env): Promise<number> {
   }
   checkHostEnv(env) // fails fast, before connecting, on a bad setting
   const probes = probeSettings(env)
-  const log = processLogger(env)
+  const log = processLogger(env, process.stderr)
   for (const warning of probes.warnings) log.warn({ addr: probes.addr }, warning)
   const registry = processRegistry()
   let actors: Awaited<ReturnType<typeof startActors>> | undefined

@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { decideExposure, parseInsecure } from '../config/exposure.ts'
 import { streamLimitSettings } from './host-env.ts'
+import { humanDestination } from './log-format.ts'
 import { natsSettings } from './runtime/bus/nats-auth.ts'
 import { type Backends, openBackends } from './runtime/connect.ts'
 import { redactError } from './runtime/redact-url.ts'
@@ -27,8 +28,18 @@ const SECRET_KEYS = [
 /** pino `redact` paths for `SECRET_KEYS` (also under `headers`). */
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
 
-/** The process logger: pino to stderr at LOG_LEVEL; secrets stay out of every line. */
-export function processLogger(env: Env): Logger {
+/**
+ * The process logger: pino to stderr at LOG_LEVEL; secrets stay out of every line. On a terminal
+ * the lines are human-readable, elsewhere (a container's log, a pipe) JSON; `LOG_FORMAT=json` or
+ * `human` overrides. `stderr` is where human lines go (main files pass `process.stderr`).
+ */
+export function processLogger(
+  env: Env,
+  stderr?: { readonly isTTY?: boolean; write(s: string): unknown },
+): Logger {
+  const human =
+    stderr !== undefined &&
+    (env.LOG_FORMAT === 'human' || (stderr.isTTY === true && env.LOG_FORMAT !== 'json'))
   return pino(
     {
       level: env.LOG_LEVEL ?? 'info',
@@ -42,7 +53,7 @@ export function processLogger(env: Env): Logger {
         },
       },
     },
-    pino.destination(2),
+    human ? humanDestination(stderr) : pino.destination(2),
   )
 }
 

@@ -64,7 +64,7 @@ export async function gatewayMain(argv: string[], env: Env): Promise<number> {
   }
   partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
   const settings = gatewayConfigFromEnv(env)
-  const log = processLogger(env)
+  const log = processLogger(env, process.stderr)
   const backends = await backendsFromEnv(env, log)
   // Pods start in any order: the gateway makes sure its signals have a stream to land in.
   await ensureChannel(backends.bus, LIVE_CHANNEL).catch((err: unknown) => {
@@ -97,7 +97,7 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
   }
   checkHostEnv(env) // fails fast, before connecting, on a bad setting
   const settings = gatewayConfigFromEnv(env) // refuses an open gateway on the network
-  const log = processLogger(env)
+  const log = processLogger(env, process.stderr)
   const backends = await backendsFromEnv(env, log)
   const registry = processRegistry()
   const actors = await startActors({ backends, env, log, registry, replay: values.demo === true })

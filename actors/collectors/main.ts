@@ -140,7 +140,7 @@ export async function collectMain(argv: string[], env: Env): Promise<number> {
     )
     return 2
   }
-  const log = processLogger(env)
+  const log = processLogger(env, process.stderr)
   partitionCount(env.LUNETTES_PARTITIONS) // fails fast, before connecting
   // Probes come up first, so a collector stuck connecting is live but not ready.
   let running = false
