@@ -91,7 +91,7 @@ export async function allMain(argv: string[], env: Env): Promise<number> {
   if (values.help) {
     process.stdout.write(
       'lunettes all [--audit-log PATH] [--kube [--kubeconfig FILE]] [--demo]\n\nActor hosts, query service, gateway and collectors in one process.\n' +
-        '--demo: load examples/sample-cluster.audit.jsonl (signal clock) and print the UI address.\n',
+        '--demo: load examples/sample-cluster.audit.jsonl.gz (signal clock) and print the UI address.\n',
     )
     return 0
   }

@@ -40,7 +40,7 @@ describe('quick start from a fresh clone, without ../shared', () => {
         'lunettes',
         'replay',
         '--input',
-        'examples/sample-cluster.audit.jsonl',
+        'examples/sample-cluster.audit.jsonl.gz',
         '--output',
         'out/x.jsonl',
       ],

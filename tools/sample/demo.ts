@@ -46,7 +46,7 @@ export async function loadInto(
 }
 
 /** The sample shipped with the repository (relative to the working directory). */
-export const SAMPLE_FILE = 'examples/sample-cluster.audit.jsonl'
+export const SAMPLE_FILE = 'examples/sample-cluster.audit.jsonl.gz'
 
 /**
  * `lunettes all --demo`: loads the sample into the running embedded runtime and prints where to
