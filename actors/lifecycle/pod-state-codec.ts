@@ -38,10 +38,20 @@ export const PodStateV1 = v.object({
       ready: v.optional(v.boolean()),
       restarts: v.number(),
       lastTermination: v.optional(
-        v.object({ reason: v.string(), exitCode: v.optional(v.number()), t: v.number() }),
+        v.object({
+          reason: v.string(),
+          exitCode: v.optional(v.number()),
+          t: v.number(),
+          p: v.optional(Precision),
+        }),
       ),
       waiting: v.optional(
-        v.object({ reason: v.string(), message: v.optional(v.string()), t: v.number() }),
+        v.object({
+          reason: v.string(),
+          message: v.optional(v.string()),
+          t: v.number(),
+          p: v.optional(Precision),
+        }),
       ),
     }),
   ),
@@ -50,11 +60,19 @@ export const PodStateV1 = v.object({
     v.object({
       status: v.string(),
       t: v.number(),
+      p: v.optional(Precision),
       reason: v.optional(v.string()),
       message: v.optional(v.string()),
     }),
   ),
-  phase: v.nullable(v.object({ value: v.string(), reason: v.optional(v.string()), t: v.number() })),
+  phase: v.nullable(
+    v.object({
+      value: v.string(),
+      reason: v.optional(v.string()),
+      t: v.number(),
+      p: v.optional(Precision),
+    }),
+  ),
   events: v.array(
     v.object({
       uid: v.string(),
