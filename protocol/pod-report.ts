@@ -139,6 +139,11 @@ export const PodReport = v.object({
     delete: v.nullable(ReportSlo),
   }),
   diagnosis: v.nullable(ReportDiagnosis),
+  /**
+   * What held the pod's deletion past its delete SLO (`late`, `timeout`, or still terminating past
+   * the deadline): a `DeleteBlocked.*` code. Null otherwise; absent in reports written before it.
+   */
+  deleteDiagnosis: v.optional(v.nullable(ReportDiagnosis)),
   traceId: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
 })
 export type PodReport = v.InferOutput<typeof PodReport>

@@ -1,4 +1,5 @@
 import type { PodFacts, PodOp, PodSignal } from '../../protocol/pod-signal.ts'
+import { foldDelete } from './fold-delete.ts'
 import {
   better,
   type ContainerState,
@@ -158,12 +159,16 @@ export function foldOp(state: PodState, sig: PodSignal, op: PodOp): void {
       offer(state, 'sandboxReady', at)
       break
     case 'pod:delete:success':
+      offer(state, 'deleteRequested', at)
+      foldDelete(state, sig, op)
+      break
     case 'owner:pod:deleted':
       offer(state, 'deleteRequested', at)
       break
     case 'pod:deleted:success':
       offer(state, 'deleteRequested', at)
       offer(state, 'deleted', at)
+      foldDelete(state, sig, op)
       break
     case 'pod:evicted':
       if (better(at, state.evicted ?? undefined)) state.evicted = at

@@ -101,6 +101,15 @@ export const PodStateV1 = v.object({
   seenObject: v.boolean(),
   evicted: v.nullable(Mark),
   seen: v.array(v.string()),
+  deletion: v.optional(
+    v.object({
+      grace: v.optional(v.number()),
+      killAt: v.optional(v.number()),
+      confirmed: v.optional(Mark),
+      byKubelet: v.optional(v.boolean()),
+      removedBy: v.optional(v.object({ at: Mark, actor: v.string() })),
+    }),
+  ),
   slo: v.object({ create: Slo, delete: v.nullable(Slo) }),
   alerted: v.array(v.string()),
   alarm: v.nullable(v.number()),

@@ -68,6 +68,20 @@ export interface SloState {
   by?: 'outcome' | 'give-up' | 'rejected'
 }
 
+/** What the delete diagnosis needs beyond the milestones (see `foldDelete`). Times epoch µs. */
+export interface DeletionState {
+  /** Grace period (s) of the graceful delete that set the kill point. */
+  grace?: number
+  /** When the kubelet kills what still runs: the delete request time + its grace. */
+  killAt?: number
+  /** First delete with grace 0 (the kubelet's confirmation), or the kubelet's removal. */
+  confirmed?: Mark
+  /** Whether `confirmed` was written by the kubelet (`system:node:*`); false: someone forced it. */
+  byKubelet?: boolean
+  /** The object was removed by someone other than the kubelet before any confirmation (audit). */
+  removedBy?: { at: Mark; actor: string }
+}
+
 /** The lifecycle actor's state for one pod UID (versioned, JSON-serialisable). */
 export interface PodState {
   v: 1
@@ -89,6 +103,8 @@ export interface PodState {
   /** The Pod object itself was seen (audit, watch or list), not only Events about it. */
   seenObject: boolean
   evicted: Mark | null
+  /** The delete as the kubelet handles it; absent until a delete operation carries some of it. */
+  deletion?: DeletionState
   /** Dedupe ids of recently folded signals, newest last. */
   seen: string[]
   slo: { create: SloState; delete: SloState | null }
