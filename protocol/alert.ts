@@ -22,7 +22,10 @@ export const SloAlert = v.object({
   deadline: v.nullable(v.string()),
   thresholdMs: v.number(),
   result: v.string(),
-  /** What blocks (or blocked) the pod, when known. */
+  /**
+   * What blocks (or blocked) the pod, when known: the create diagnosis for `create` alerts, the
+   * delete diagnosis (`DeleteBlocked.*`) for `delete` alerts.
+   */
   diagnosis: v.nullable(ReportDiagnosis),
 })
 export type SloAlert = v.InferOutput<typeof SloAlert>

@@ -1,9 +1,12 @@
 import * as v from 'valibot'
+import { DELETE_CODES } from './diagnosis-codes-delete.ts'
+import { SCHEDULE_CODES } from './diagnosis-codes-schedule.ts'
 
 /**
  * Diagnosis phases in rule order (LIFECYCLE §6): schedule → admission → volume → sandbox/network →
  * image → container create → start → hooks → init → readiness. `node` holds what ends a pod from
- * outside (eviction, node loss); `delivery` holds the codes about the delivery as a whole.
+ * outside (eviction, node loss); `delivery` holds the codes about the delivery as a whole;
+ * `delete` holds the codes that explain a delete SLO verdict (the `DeleteBlocked.*` family).
  */
 export const DIAGNOSIS_PHASES = [
   'schedule',
@@ -18,6 +21,7 @@ export const DIAGNOSIS_PHASES = [
   'readiness',
   'node',
   'delivery',
+  'delete',
 ] as const
 /** A diagnosis phase; its index in {@link DIAGNOSIS_PHASES} is its rank. */
 export const DiagnosisPhase = v.picklist(DIAGNOSIS_PHASES)
@@ -40,89 +44,12 @@ export interface DiagnosisCodeInfo {
 
 /**
  * The closed catalogue of diagnosis codes (LIFECYCLE §6), in phase order. Codes are stable API:
- * never renamed, never reused with another meaning. `docs/diagnosis-codes.md` is generated from it
+ * never renamed, never reused with another meaning. Families live in their own files (scheduling
+ * and admission, delete) and are spread in here in phase order; readers see one catalogue. `docs/diagnosis-codes.md` is generated from it
  * by `tools/gen-diagnosis-doc.ts`.
  */
 export const DIAGNOSIS_CODES = {
-  'Unschedulable.InsufficientResources': {
-    owner: 'platform',
-    phase: 'schedule',
-    meaning:
-      'FailedScheduling: `Insufficient <res>`, `Too many pods`, no free host ports, attach limit (detail: resources)',
-    upstream: 'FailedScheduling',
-  },
-  'Unschedulable.TaintNotTolerated': {
-    owner: 'user',
-    phase: 'schedule',
-    meaning:
-      "FailedScheduling: nodes `had taint {k: v}, that the pod didn't tolerate` / `had untolerated taint {k: v}` (detail: the taint keys)",
-    upstream: null,
-  },
-  'Unschedulable.AffinityMismatch': {
-    owner: 'user',
-    phase: 'schedule',
-    meaning: 'FailedScheduling: node affinity/selector, pod (anti-)affinity, topology spread',
-    upstream: null,
-  },
-  'Unschedulable.VolumeBinding': {
-    owner: 'user',
-    phase: 'schedule',
-    meaning:
-      'FailedScheduling: unbound immediate PersistentVolumeClaims, volume node affinity conflict, missing claim, no volume zone',
-    upstream: null,
-  },
-  'Unschedulable.NoNodes': {
-    owner: 'platform',
-    phase: 'schedule',
-    meaning:
-      '`no nodes available to schedule pods`, `0/0 nodes`, or only unschedulable / not-ready / unreachable / under-pressure nodes',
-    upstream: null,
-  },
-  'Unschedulable.Other': {
-    owner: 'unknown',
-    phase: 'schedule',
-    meaning: 'any other FailedScheduling, e.g. `binding rejected` (detail: the message)',
-    upstream: null,
-  },
-  SchedulingGated: {
-    owner: 'user',
-    phase: 'schedule',
-    meaning: 'PodScheduled=False with reason SchedulingGated (non-empty `spec.schedulingGates`)',
-    upstream: null,
-  },
-  Preempted: {
-    owner: 'platform',
-    phase: 'schedule',
-    meaning:
-      '`Preempted` event (scheduler) or `Preempting` (kubelet, critical pod), DisruptionTarget reason PreemptionByScheduler',
-    upstream: null,
-  },
-  SchedulingSlow: {
-    owner: 'platform',
-    phase: 'schedule',
-    meaning: 'no scheduling failure reported, but the schedule phase ran over its budget',
-    upstream: 'ScheduleDelay',
-  },
-  AdmissionRejected: {
-    owner: 'user',
-    phase: 'admission',
-    meaning:
-      'the pod create request failed (audit 4xx): `exceeded quota`, LimitRange, `admission webhook "x" denied the request`, PodSecurity',
-    upstream: 'QuotaWebhookDenied, api_failed',
-  },
-  KubeletRejected: {
-    owner: 'platform',
-    phase: 'admission',
-    meaning:
-      'the kubelet rejected the pod at admission: phase Failed with `OutOfcpu`, `OutOfmemory`, `OutOfpods`, `NodeAffinity`, `UnexpectedAdmissionError`, …',
-    upstream: null,
-  },
-  KubeletSlow: {
-    owner: 'platform',
-    phase: 'admission',
-    meaning: 'bound to a node, but no kubelet activity for longer than the nodeSetup budget',
-    upstream: 'KubeletDelay',
-  },
+  ...SCHEDULE_CODES,
   VolumeConfigMissing: {
     owner: 'user',
     phase: 'volume',
@@ -279,6 +206,7 @@ export const DIAGNOSIS_CODES = {
       'nothing matched; also a pod create the API server failed itself (audit 5xx), which is neither a refusal of the pod nor a cause we can place',
     upstream: 'timeout_unknown',
   },
+  ...DELETE_CODES,
 } as const satisfies Record<string, DiagnosisCodeInfo>
 
 /** A code of the catalogue. */

@@ -157,6 +157,11 @@ export const PodReport = v.object({
     delete: v.nullable(ReportSlo),
   }),
   diagnosis: v.nullable(ReportDiagnosis),
+  /**
+   * What held the pod's deletion past its delete SLO (`late`, `timeout`, or still terminating past
+   * the deadline): a `DeleteBlocked.*` code. Null otherwise; absent in reports written before it.
+   */
+  deleteDiagnosis: v.optional(v.nullable(ReportDiagnosis)),
   traceId: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
   /** The events timeline, oldest first (absent in reports written before it existed). */
   events: v.optional(v.array(ReportEvent)),

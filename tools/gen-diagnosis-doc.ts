@@ -50,6 +50,16 @@ const NOTES = [
   '  missing secret/configMap/key/volume, `cannot construct envvars`, subPath, runAsNonRoot →',
   '  `ContainerConfigError`; OCI/exec/task start errors → `ContainerStartFailed`; other runtime',
   '  errors → `ContainerCreateFailed`.',
+  '- Delete verdicts (`late`, `timeout`, and a delete still terminating past its deadline: the',
+  '  `violated` alert) get their own diagnosis, `deleteDiagnosis` in the report, from the',
+  '  `DeleteBlocked.*` family. A deletion goes through three stages: the containers stop (SIGTERM,',
+  '  then SIGKILL when `terminationGracePeriodSeconds` ends), the kubelet confirms (its final delete',
+  '  with grace 0), the finalizers go. Each stage that held the pod is a finding; the primary is the',
+  '  one that held it last (ties in stage order). A finalizer counts as the blocker only once the',
+  '  containers had stopped; a kill is `DeleteBlocked.GracePeriod` when a container exited 137 no',
+  '  earlier than 1 s before request + grace (`deletionTimestamp` has second precision); a kubelet is',
+  '  `DeleteBlocked.KubeletUnconfirmed` only after the grace period, with the node state from the',
+  "  pod's own Events and Ready condition when they show one.",
 ]
 
 /** Renders `docs/diagnosis-codes.md` from the catalogue in `protocol/diagnosis-codes.ts`. */

@@ -3,6 +3,7 @@ import type { AlertKind, SloAlert } from '../../protocol/alert.ts'
 import type { ReportDiagnosis } from '../../protocol/pod-report.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
 import { formatTime } from '../../protocol/time.ts'
+import { diagnoseDelete } from './diagnose-delete.ts'
 import { foldEvent } from './fold-event.ts'
 import { foldActor, foldOp, mergeFacts } from './fold-ops.ts'
 import { computePhases, computeSli } from './phases.ts'
@@ -74,21 +75,28 @@ export function createDecider({ config, diagnose = () => null, inPlace = false }
       deadline: clock.deadline === null ? null : formatTime(clock.deadline, 'us'),
       thresholdMs: clock.thresholdMs,
       result,
-      diagnosis: change.slo === 'create' ? diagnose(state, now, result) : null,
+      diagnosis:
+        change.slo === 'create' ? diagnose(state, now, result) : diagnoseDelete(state, config, now),
     }
   }
 
   function metricsFor(state: PodState, change: SloChange, now: number): Effect[] {
     const ns = state.namespace
     if (change.kind === 'violated') {
-      const code = diagnose(state, now, 'violated')?.code ?? 'Unknown'
+      const found =
+        change.slo === 'create'
+          ? diagnose(state, now, 'violated')
+          : diagnoseDelete(state, config, now)
+      const code = found?.code ?? 'Unknown'
       const labels = { namespace: ns, slo: change.slo, code }
       return [{ type: 'metric', name: 'lunettes_slo_violations_total', labels, value: 1 }]
     }
     if (change.kind !== 'final') return []
     const slo = change.slo === 'create' ? state.slo.create : state.slo.delete
     const result = slo?.result ?? 'pending'
-    const code = diagnose(state, now, result)?.code ?? 'none'
+    const found =
+      change.slo === 'create' ? diagnose(state, now, result) : diagnoseDelete(state, config, now)
+    const code = found?.code ?? 'none'
     const out: Effect[] = [
       {
         type: 'metric',
@@ -172,7 +180,11 @@ export function createDecider({ config, diagnose = () => null, inPlace = false }
         const action = change.slo === 'create' ? 'PodCreate' : 'PodDelete'
         const slo = change.slo === 'create' ? state.slo.create : state.slo.delete
         const result = slo?.result ?? 'pending'
-        const code = change.slo === 'create' ? (diagnose(state, now, result)?.code ?? null) : null
+        const found =
+          change.slo === 'create'
+            ? diagnose(state, now, result)
+            : diagnoseDelete(state, config, now)
+        const code = found?.code ?? null
         effects.push({ type: 'verdict', slo: change.slo, result, at: change.at, code })
         effects.push({ type: 'trace', action, id: `${state.uid}:${action}` })
       }

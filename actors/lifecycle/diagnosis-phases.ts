@@ -72,6 +72,7 @@ export const BUDGETS_OF: Record<DiagnosisPhase, readonly BudgetPhase[]> = {
   readiness: ['readiness'],
   node: [],
   delivery: [],
+  delete: [],
 }
 
 /** Image pull windows, epoch µs, open ones ending at `end`; sorted by start. */

@@ -1,5 +1,14 @@
 import type { PodFacts, PodOp, PodSignal } from '../../protocol/pod-signal.ts'
-import { better, type ContainerState, entry, type Mark, offer, type PodState } from './pod-state.ts'
+import { foldDelete } from './fold-delete.ts'
+import {
+  better,
+  type ContainerState,
+  entry,
+  type Mark,
+  offer,
+  type PodState,
+  supersedes,
+} from './pod-state.ts'
 
 function container(state: PodState, op: PodOp): ContainerState | null {
   if (!op.container) return null
@@ -23,10 +32,11 @@ export function mergeFacts(state: PodState, facts: PodFacts | undefined, at: Mar
 
 function condition(state: PodState, op: PodOp, type: string, status: string, at: Mark): void {
   const prev = state.conditions[type]
-  if (!prev || at.t >= prev.t) {
+  if (supersedes(at, prev)) {
     state.conditions[type] = {
       status,
       t: at.t,
+      p: at.p,
       ...(op.reason ? { reason: op.reason } : {}),
       ...(op.message ? { message: op.message } : {}),
     }
@@ -62,8 +72,8 @@ function condition(state: PodState, op: PodOp, type: string, status: string, at:
 }
 
 function phase(state: PodState, op: PodOp, value: string, at: Mark): void {
-  if (!state.phase || at.t >= state.phase.t) {
-    state.phase = { value, t: at.t, ...(op.reason ? { reason: op.reason } : {}) }
+  if (supersedes(at, state.phase)) {
+    state.phase = { value, t: at.t, p: at.p, ...(op.reason ? { reason: op.reason } : {}) }
   }
   if (value === 'Running') offer(state, 'running', at)
   if (value === 'Succeeded') offer(state, 'succeeded', at)
@@ -81,13 +91,13 @@ function containerOp(state: PodState, op: PodOp, parts: string[], at: Mark): voi
       // A running container proves its sandbox existed by then (an upper bound, like Started).
       if (kind === 'containerState') offer(state, 'sandboxReady', at)
     } else if (what === 'Waiting') {
-      if (!cs.waiting || at.t >= cs.waiting.t) {
-        cs.waiting = { reason: op.reason ?? parts[3] ?? '', t: at.t }
+      if (supersedes(at, cs.waiting)) {
+        cs.waiting = { reason: op.reason ?? parts[3] ?? '', t: at.t, p: at.p }
         if (op.message) cs.waiting.message = op.message
       }
     } else if (what === 'terminated') {
-      if (!cs.lastTermination || at.t >= cs.lastTermination.t) {
-        cs.lastTermination = { reason: op.reason ?? '', t: at.t }
+      if (supersedes(at, cs.lastTermination)) {
+        cs.lastTermination = { reason: op.reason ?? '', t: at.t, p: at.p }
         if (op.exitCode !== undefined) cs.lastTermination.exitCode = op.exitCode
       }
     }
@@ -149,12 +159,16 @@ export function foldOp(state: PodState, sig: PodSignal, op: PodOp): void {
       offer(state, 'sandboxReady', at)
       break
     case 'pod:delete:success':
+      offer(state, 'deleteRequested', at)
+      foldDelete(state, sig, op)
+      break
     case 'owner:pod:deleted':
       offer(state, 'deleteRequested', at)
       break
     case 'pod:deleted:success':
       offer(state, 'deleteRequested', at)
       offer(state, 'deleted', at)
+      foldDelete(state, sig, op)
       break
     case 'pod:evicted':
       if (better(at, state.evicted ?? undefined)) state.evicted = at

@@ -38,10 +38,20 @@ export const PodStateV1 = v.object({
       ready: v.optional(v.boolean()),
       restarts: v.number(),
       lastTermination: v.optional(
-        v.object({ reason: v.string(), exitCode: v.optional(v.number()), t: v.number() }),
+        v.object({
+          reason: v.string(),
+          exitCode: v.optional(v.number()),
+          t: v.number(),
+          p: v.optional(Precision),
+        }),
       ),
       waiting: v.optional(
-        v.object({ reason: v.string(), message: v.optional(v.string()), t: v.number() }),
+        v.object({
+          reason: v.string(),
+          message: v.optional(v.string()),
+          t: v.number(),
+          p: v.optional(Precision),
+        }),
       ),
     }),
   ),
@@ -50,11 +60,19 @@ export const PodStateV1 = v.object({
     v.object({
       status: v.string(),
       t: v.number(),
+      p: v.optional(Precision),
       reason: v.optional(v.string()),
       message: v.optional(v.string()),
     }),
   ),
-  phase: v.nullable(v.object({ value: v.string(), reason: v.optional(v.string()), t: v.number() })),
+  phase: v.nullable(
+    v.object({
+      value: v.string(),
+      reason: v.optional(v.string()),
+      t: v.number(),
+      p: v.optional(Precision),
+    }),
+  ),
   events: v.array(
     v.object({
       uid: v.string(),
@@ -83,6 +101,15 @@ export const PodStateV1 = v.object({
   seenObject: v.boolean(),
   evicted: v.nullable(Mark),
   seen: v.array(v.string()),
+  deletion: v.optional(
+    v.object({
+      grace: v.optional(v.number()),
+      killAt: v.optional(v.number()),
+      confirmed: v.optional(Mark),
+      byKubelet: v.optional(v.boolean()),
+      removedBy: v.optional(v.object({ at: Mark, actor: v.string() })),
+    }),
+  ),
   slo: v.object({ create: Slo, delete: v.nullable(Slo) }),
   alerted: v.array(v.string()),
   alarm: v.nullable(v.number()),

@@ -26,8 +26,9 @@ export interface ContainerState {
   started?: Mark
   ready?: boolean
   restarts: number
-  lastTermination?: { reason: string; exitCode?: number; t: number }
-  waiting?: { reason: string; message?: string; t: number }
+  /** `p`: precision of `t` (absent in states stored before it was kept: implied from the value). */
+  lastTermination?: { reason: string; exitCode?: number; t: number; p?: Precision }
+  waiting?: { reason: string; message?: string; t: number; p?: Precision }
 }
 
 /** A Kubernetes Event about the pod, one per Event object (count bumps update it). */
@@ -50,6 +51,8 @@ export interface EventRecord {
 export interface ConditionState {
   status: string
   t: number
+  /** Precision of `t` (absent in states stored before it was kept: implied from the value). */
+  p?: Precision
   reason?: string
   message?: string
 }
@@ -65,6 +68,20 @@ export interface SloState {
   by?: 'outcome' | 'give-up' | 'rejected'
 }
 
+/** What the delete diagnosis needs beyond the milestones (see `foldDelete`). Times epoch µs. */
+export interface DeletionState {
+  /** Grace period (s) of the graceful delete that set the kill point. */
+  grace?: number
+  /** When the kubelet kills what still runs: the delete request time + its grace. */
+  killAt?: number
+  /** First delete with grace 0 (the kubelet's confirmation), or the kubelet's removal. */
+  confirmed?: Mark
+  /** Whether `confirmed` was written by the kubelet (`system:node:*`); false: someone forced it. */
+  byKubelet?: boolean
+  /** The object was removed by someone other than the kubelet before any confirmation (audit). */
+  removedBy?: { at: Mark; actor: string }
+}
+
 /** The lifecycle actor's state for one pod UID (versioned, JSON-serialisable). */
 export interface PodState {
   v: 1
@@ -76,7 +93,7 @@ export interface PodState {
   pulls: Record<string, PullState>
   containers: Record<string, ContainerState>
   conditions: Record<string, ConditionState>
-  phase: { value: string; reason?: string; t: number } | null
+  phase: { value: string; reason?: string; t: number; p?: Precision } | null
   events: EventRecord[]
   /** First time each operation string was seen (span config matchers use these). */
   ops: Record<string, number>
@@ -86,6 +103,8 @@ export interface PodState {
   /** The Pod object itself was seen (audit, watch or list), not only Events about it. */
   seenObject: boolean
   evicted: Mark | null
+  /** The delete as the kubelet handles it; absent until a delete operation carries some of it. */
+  deletion?: DeletionState
   /** Dedupe ids of recently folded signals, newest last. */
   seen: string[]
   slo: { create: SloState; delete: SloState | null }
@@ -204,6 +223,25 @@ export function compareAt(a: Instant | number, b: Instant | number): -1 | 0 | 1 
   const w = Math.max(WIDTH[x.p], WIDTH[y.p])
   const d = Math.floor(x.t / w) - Math.floor(y.t / w)
   return d < 0 ? -1 : d > 0 ? 1 : 0
+}
+
+/**
+ * Fold-time "newest wins" (a condition, the phase, a container's waiting or terminated state):
+ * whether an observation at `c` replaces the one kept from `prev`. Ordered as intervals
+ * ({@link compareAt}): a surely newer time wins, a surely older one loses. When the two fall in
+ * the same interval of the coarser precision their order is genuinely ambiguous (a
+ * second-precision `lastTransitionTime` of 10:00:05 may lie before or after an audit write at
+ * 10:00:05.4); then the finer time wins, from either arrival order: its place is known, and the
+ * coarse one is most often the same transition seen through a truncating field. Equal precision
+ * in the same interval: the later arrival wins, as a status write overwrites the one before.
+ * Shifting a coarse time inside its second never changes the answer.
+ */
+export function supersedes(c: Instant, prev: { t: number; p?: Precision } | null | undefined) {
+  if (!prev) return true
+  const q: Instant = { t: prev.t, p: prev.p ?? impliedPrecision(prev.t) }
+  const order = compareAt(c, q)
+  if (order !== 0) return order > 0
+  return RANK[c.p] >= RANK[q.p]
 }
 
 /** `a` is surely after `b`: no instant of `a`'s interval lies at or before `b`'s. */

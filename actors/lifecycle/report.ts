@@ -11,6 +11,7 @@ import {
 } from '../../protocol/pod-report.ts'
 import { formatTime } from '../../protocol/time.ts'
 import { containersStarted, createdMark, isBound, isPreassigned, scheduledMark } from './derived.ts'
+import { diagnoseDelete } from './diagnose-delete.ts'
 import { computePhases, computeSli } from './phases.ts'
 import type { Mark, PodState } from './pod-state.ts'
 import { createClock, deleteClock } from './slo.ts'
@@ -44,12 +45,14 @@ export function reportMilestones(state: PodState): Partial<Record<MilestoneName,
 
 /**
  * Builds the PodReport v1 (LIFECYCLE §8) of a pod's current state. `diagnosis` is computed by the
- * caller (the diagnosis engine needs the verdict, which this only reads).
+ * caller (the diagnosis engine needs the verdict, which this only reads); the delete diagnosis is
+ * computed here, at `now` (epoch µs; default the newest signal) for a delete still in flight.
  */
 export function toReport(
   state: PodState,
   config: SloConfig,
   diagnosis: ReportDiagnosis | null,
+  now: number = state.lastSignal,
 ): PodReport {
   const milestones: Partial<Record<MilestoneName, ReportMilestone>> = {}
   for (const [name, m] of Object.entries(reportMilestones(state)) as [MilestoneName, Mark][]) {
@@ -89,6 +92,7 @@ export function toReport(
     restarts,
     slo: { create, delete: del },
     diagnosis,
+    deleteDiagnosis: diagnoseDelete(state, config, now),
     traceId: createTraceId(state.uid),
     events: state.events.map(reportEvent),
   }

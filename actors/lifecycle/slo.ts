@@ -1,7 +1,36 @@
 import { ignoresDeleteReason, isJudged, selectThresholds } from '../../config/select-slo.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
+import type { Precision } from '../../protocol/time.ts'
 import { createdMark, deleteMark, deliveryEnd, isJob, readinessUnobservable } from './derived.ts'
-import { compareAt, type Mark, type PodState, type SloState } from './pod-state.ts'
+import {
+  compareAt,
+  type Instant,
+  intervalEnd,
+  type Mark,
+  type PodState,
+  type SloState,
+} from './pod-state.ts'
+
+/**
+ * Whether an end met a deadline (LIFECYCLE §5). Both are intervals: the deadline has the
+ * precision of the mark it counts from (a second-precision `created` makes it a whole second).
+ * An end met its deadline unless it was surely after it ({@link compareAt}): a second-precision
+ * Ready at 10:08:05 against a deadline of 10:08:05.3 is met, as is a µs end of 10:08:05.7 against
+ * a deadline counted from a second-precision creation at 10:00:05 (+ 8 min). A verdict of `late`
+ * accuses; it needs proof. Wherever inside its second a coarse time fell, the verdict is the same.
+ */
+export function metDeadline(end: Instant, deadline: Instant): boolean {
+  return compareAt(end, deadline) <= 0
+}
+
+/**
+ * When a deadline has surely passed on a µs clock: a µs deadline at itself (as before), a coarse
+ * one at the end of its interval, so the `violated` alarm never fires before an end that would
+ * still meet it.
+ */
+export function dueAt(deadline: Instant): number {
+  return deadline.p === 'us' ? deadline.t : intervalEnd(deadline)
+}
 
 /** The thresholds that apply to this pod now (ms). */
 export function thresholdsOf(state: PodState, config: SloConfig) {
@@ -26,11 +55,13 @@ export function createClock(state: PodState, config: SloConfig) {
   const th = thresholdsOf(state, config)
   const created = createdMark(state)
   const thresholdMs = state.slo.create.thresholdMs ?? th.createMs
-  if (!created) return { thresholdMs, deadline: null, giveUp: null }
+  if (!created) return { thresholdMs, deadline: null, giveUp: null, p: 'us' as Precision }
   return {
     thresholdMs,
     deadline: created.t + thresholdMs * 1000,
     giveUp: created.t + th.giveUpMs * 1000,
+    /** Precision of the deadlines: that of `created`. */
+    p: created.p,
   }
 }
 
@@ -39,11 +70,13 @@ export function deleteClock(state: PodState, config: SloConfig) {
   const th = thresholdsOf(state, config)
   const requested = deleteMark(state)
   const thresholdMs = state.slo.delete?.thresholdMs ?? th.deleteMs
-  if (!requested) return { thresholdMs, deadline: null, giveUp: null }
+  if (!requested) return { thresholdMs, deadline: null, giveUp: null, p: 'us' as Precision }
   return {
     thresholdMs,
     deadline: requested.t + thresholdMs * 1000,
     giveUp: requested.t + th.giveUpMs * 1000,
+    /** Precision of the deadlines: that of the delete request. */
+    p: requested.p,
   }
 }
 
@@ -54,16 +87,16 @@ type Outcome = { result: string; at: Mark }
  * ({@link compareAt}): a second-precision delete at 10:00:05 and a failure at 10:00:05.4 are a
  * tie, and ties keep the candidate order: success, failed, evicted, killed.
  */
-function terminalOutcome(state: PodState, deadline: number, config: SloConfig): Outcome | null {
+function terminalOutcome(state: PodState, deadline: Instant, config: SloConfig): Outcome | null {
   const candidates: Outcome[] = []
   const end = deliveryEnd(state)
-  if (end) candidates.push({ result: end.t <= deadline ? 'success' : 'late', at: end })
+  if (end) candidates.push({ result: metDeadline(end, deadline) ? 'success' : 'late', at: end })
   const failed = state.ms.failed
   if (failed) candidates.push({ result: 'failed', at: failed })
   if (state.evicted) candidates.push({ result: 'failed', at: state.evicted })
   const del = deleteMark(state)
   if (del && !readinessUnobservable(state)) {
-    const keep = del.t <= deadline || ignoresDeleteReason(config, state.namespace)
+    const keep = metDeadline(del, deadline) || ignoresDeleteReason(config, state.namespace)
     candidates.push({ result: keep ? 'killed' : 'failed', at: del })
   }
   let best: Outcome | null = null
@@ -95,12 +128,12 @@ export function evaluateSlos(state: PodState, now: number, config: SloConfig): S
 function settle(state: PodState, config: SloConfig): void {
   const slo = state.slo.create
   if (slo.by !== 'outcome') return
-  const { deadline } = createClock(state, config)
+  const { deadline, p } = createClock(state, config)
   if (deadline === null) return
-  const outcome = terminalOutcome(state, deadline, config)
+  const outcome = terminalOutcome(state, { t: deadline, p }, config)
   if (!outcome) return
   slo.result = outcome.result
-  slo.violatedAt = outcome.at.t > deadline ? deadline : null
+  slo.violatedAt = metDeadline(outcome.at, { t: deadline, p }) ? null : deadline
 }
 
 function evaluateCreate(state: PodState, now: number, config: SloConfig): SloChange[] {
@@ -133,19 +166,19 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
     finish('failed', state.createFailure.t, 'rejected')
     return changes
   }
-  const { deadline, giveUp } = createClock(state, config)
+  const { deadline, giveUp, p } = createClock(state, config)
   if (deadline === null || giveUp === null) return changes
-  const outcome = terminalOutcome(state, deadline, config)
+  const outcome = terminalOutcome(state, { t: deadline, p }, config)
   if (outcome) {
-    slo.violatedAt = outcome.at.t > deadline ? deadline : null
+    slo.violatedAt = metDeadline(outcome.at, { t: deadline, p }) ? null : deadline
     finish(outcome.result, outcome.at.t, 'outcome')
     return changes
   }
   if (readinessUnobservable(state)) return changes
-  if (now >= giveUp) {
+  if (now >= dueAt({ t: giveUp, p })) {
     slo.violatedAt ??= deadline
     finish('failed', giveUp, 'give-up')
-  } else if (now >= deadline && slo.result !== 'violated') {
+  } else if (now >= dueAt({ t: deadline, p }) && slo.result !== 'violated') {
     slo.result = 'violated'
     slo.violatedAt = deadline
     changes.push({ slo: 'create', kind: 'violated', at: deadline })
@@ -154,7 +187,7 @@ function evaluateCreate(state: PodState, now: number, config: SloConfig): SloCha
 }
 
 function evaluateDelete(state: PodState, now: number, config: SloConfig): SloChange[] {
-  const { deadline, giveUp, thresholdMs } = deleteClock(state, config)
+  const { deadline, giveUp, thresholdMs, p } = deleteClock(state, config)
   if (deadline === null || giveUp === null || notJudged(state, config)) return []
   if (!state.slo.delete) {
     state.slo.delete = { result: 'pending', thresholdMs: null, violatedAt: null, final: false }
@@ -170,16 +203,17 @@ function evaluateDelete(state: PodState, now: number, config: SloConfig): SloCha
     if (result === 'late' || result === 'timeout') changes.push({ slo: 'delete', kind: result, at })
   }
   const deleted = state.ms.deleted
-  if (deleted && deleted.t <= giveUp) {
-    if (deleted.t > deadline) slo.violatedAt ??= deadline
-    finish(deleted.t <= deadline ? 'success' : 'late', deleted.t)
+  if (deleted && metDeadline(deleted, { t: giveUp, p })) {
+    const met = metDeadline(deleted, { t: deadline, p })
+    if (!met) slo.violatedAt ??= deadline
+    finish(met ? 'success' : 'late', deleted.t)
   } else if (!state.seenObject) {
     // Known only from Events: the object's removal is never an Event, so no timeout is provable.
     return changes
-  } else if (now >= giveUp) {
+  } else if (now >= dueAt({ t: giveUp, p })) {
     slo.violatedAt ??= deadline
     finish('timeout', giveUp)
-  } else if (now >= deadline && slo.violatedAt === null) {
+  } else if (now >= dueAt({ t: deadline, p }) && slo.violatedAt === null) {
     slo.violatedAt = deadline
     changes.push({ slo: 'delete', kind: 'violated', at: deadline })
   }
@@ -192,13 +226,15 @@ export function nextAlarm(state: PodState, config: SloConfig): number | null {
   if (!state.slo.create.final && !state.createFailure && !readinessUnobservable(state)) {
     const c = createClock(state, config)
     if (c.deadline !== null && c.giveUp !== null) {
-      due.push(state.slo.create.result === 'violated' ? c.giveUp : c.deadline)
+      const next = state.slo.create.result === 'violated' ? c.giveUp : c.deadline
+      due.push(dueAt({ t: next, p: c.p }))
     }
   }
   if (state.slo.delete && !state.slo.delete.final && state.seenObject) {
     const d = deleteClock(state, config)
     if (d.deadline !== null && d.giveUp !== null) {
-      due.push(state.slo.delete.violatedAt === null ? d.deadline : d.giveUp)
+      const next = state.slo.delete.violatedAt === null ? d.deadline : d.giveUp
+      due.push(dueAt({ t: next, p: d.p }))
     }
   }
   return due.length === 0 ? null : Math.min(...due)

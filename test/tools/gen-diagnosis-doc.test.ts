@@ -49,6 +49,10 @@ const STABLE = [
   'DeletedBeforeReady',
   'SlowPhase',
   'Unknown',
+  'DeleteBlocked.Finalizer',
+  'DeleteBlocked.GracePeriod',
+  'DeleteBlocked.KubeletUnconfirmed',
+  'DeleteBlocked.Other',
 ]
 
 describe('diagnosis code catalogue', () => {
