@@ -91,6 +91,22 @@ describe('lunettes CLI', () => {
     assert.equal(strict.code, 1)
   })
 
+  it('an SLO config with a key this build does not know loads with a warning on stderr', async () => {
+    const cfg = join(dir, 'newer.json')
+    await writeFile(cfg, JSON.stringify({ UserOnlineConfigMap: { shop: '90s' }, FutureKnob: 'x' }))
+    const run = await lunettes(
+      'replay',
+      '-i',
+      'test/fixtures/audit/happy-pod.jsonl',
+      '-o',
+      join(dir, 'o.jsonl'),
+      '--slo-config',
+      cfg,
+    )
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /warning: .*FutureKnob/)
+  })
+
   it('clear errors: missing options, missing file, invalid SLO config, unknown role', async () => {
     const missing = await lunettes('replay', '--input', 'x.jsonl')
     assert.equal(missing.code, 2)

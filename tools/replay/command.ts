@@ -108,6 +108,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const configPath = values['slo-config']
   const config = configPath ? loadSloConfigFile(configPath) : loadSloConfig(process.env)
+  // Unknown keys (a newer upstream's) are accepted; say so rather than drop them silently.
+  for (const warning of config.warnings)
+    process.stderr.write(`lunettes replay: warning: ${warning}\n`)
   const maxGapMs = values['max-gap'] ? parseGoDuration(values['max-gap']) : DEFAULT_MAX_GAP_MS
   const diagnose = createDiagnose(config)
   const spanConfig = loadSpanConfig(process.env)
