@@ -16,8 +16,8 @@ export interface AuditFigures {
   relevantRecords: number
   signals: number
   limitAuditEventsPerSec: number
-  replayAuditEventsPerSec: number
-  replayPeakRssMB: number
+  replayInProcessAuditEventsPerSec: number
+  replayInProcessPeakRssMB: number
   embeddedAuditEventsPerSec: number
   embeddedRssMB: number
   distributedAuditEventsPerSec: number
@@ -156,8 +156,8 @@ export async function auditBench(dir: string, pods: number): Promise<AuditFigure
         relevantRecords: g.relevant,
         signals,
         limitAuditEventsPerSec: limit,
-        replayAuditEventsPerSec: replay,
-        replayPeakRssMB: Math.round(peak / 1e6),
+        replayInProcessAuditEventsPerSec: replay,
+        replayInProcessPeakRssMB: Math.round(peak / 1e6),
         embeddedAuditEventsPerSec: embedded.perSec,
         embeddedRssMB: embeddedRss,
         distributedAuditEventsPerSec: distributed.perSec,

@@ -63,7 +63,9 @@ tests: the figures vary with the machine and its load, so run it at least twice 
 - **limitAuditEventsPerSec**: \`JSON.parse\` of every line of that log, in the bench process: the
   least any pipeline of these bytes must do. The other audit rates are records of the same log per
   second, and the \`*VsLimit\` ratios divide them by this limit.
-- **replayAuditEventsPerSec**: \`runReplay\` of the log file (in-process embedded runtime).
+- **replayAuditEventsPerSec**: \`lunettes replay\` of the log file in its own process (wall time,
+  start-up included), as a user runs it; \`replayInProcess*\` is \`runReplay\` inside the bench
+  process, which also holds the generated cluster (so its memory is not the replay's alone).
 - **embeddedAuditEventsPerSec**: a \`lunettes all\` process (embedded bus and store); the log is
   posted as webhook EventLists of 400 by 4 concurrent posters (429/503 retried after Retry-After);
   from the first byte posted to the moment the host's \`lunettes_signals_total{outcome="applied"}\`
