@@ -19,6 +19,7 @@ import type { Diagnose } from '../lifecycle/decide.ts'
 import type { PodState } from '../lifecycle/pod-state.ts'
 import { PlannedIds } from './planned-ids.ts'
 import { ATTR_K8S_CLUSTER_NAME } from './semconv.ts'
+import { createSpanMetrics } from './span-metrics.ts'
 import type { TraceAction } from './span-plan.ts'
 import { buildTrace, emitTrace } from './spans.ts'
 
@@ -82,6 +83,8 @@ export interface TraceExporterOptions {
   exporter?: SpanExporter
   /** Spans waiting for export at most (default 65,536); past it new spans are dropped, counted. */
   maxQueueSpans?: number
+  /** Distinct `extra` labels of `lunettes_span_duration_seconds` before `other` (default 200). */
+  maxSpanExtras?: number
 }
 
 /** Exports finished lifecycle actions as traces; never throws into its caller. */
@@ -233,6 +236,10 @@ export function createTraceExporter(opts: TraceExporterOptions): TraceExporter |
   })
   const tracer = provider.getTracer('lunettes')
   const diagnose = opts.diagnose ?? (() => null)
+  const spanMetrics = createSpanMetrics(
+    opts.registry,
+    opts.maxSpanExtras === undefined ? {} : { maxExtras: opts.maxSpanExtras },
+  )
 
   async function settle(what: string, work: Promise<void>): Promise<void> {
     try {
@@ -256,6 +263,7 @@ export function createTraceExporter(opts: TraceExporterOptions): TraceExporter |
           ...(opts.spanConfig ? { spanConfig: opts.spanConfig } : {}),
         })
         emitTrace(tracer, ids, plan)
+        spanMetrics.observe(plan)
       } catch (err: unknown) {
         // Telemetry never breaks the pipeline: counted, logged, dropped.
         failures.inc({ effect: 'trace' })

@@ -83,9 +83,9 @@ export function podView(state: PodState): Record<string, unknown> {
   }
 }
 
-/** ExtraProperties as attributes `lunettes.extra.<name>`; paths that lead nowhere are skipped. */
-export function extraAttributes(state: PodState, extras: readonly ExtraProperty[]): Attributes {
-  const attrs: Attributes = {}
+/** The ExtraProperties that lead to a scalar in the pod, with their values (config order). */
+function extraValues(state: PodState, extras: readonly ExtraProperty[]) {
+  const out: { extra: ExtraProperty; value: string | number | boolean }[] = []
   const view = podView(state)
   for (const extra of extras) {
     let node: unknown = view
@@ -96,10 +96,34 @@ export function extraAttributes(state: PodState, extras: readonly ExtraProperty[
           : undefined
     }
     if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
-      attrs[`lunettes.extra.${extra.key}`] = node
+      out.push({ extra, value: node })
     }
   }
+  return out
+}
+
+/** ExtraProperties as attributes `lunettes.extra.<name>`; paths that lead nowhere are skipped. */
+export function extraAttributes(state: PodState, extras: readonly ExtraProperty[]): Attributes {
+  const attrs: Attributes = {}
+  for (const { extra, value } of extraValues(state, extras)) {
+    attrs[`lunettes.extra.${extra.key}`] = value
+  }
   return attrs
+}
+
+/** Longest value of a NeedMetric property on a metric label (a Kubernetes label value's cap). */
+export const METRIC_EXTRA_VALUE_CAP = 63
+
+/**
+ * The `extra` metric label of the pod's spans: the `NeedMetric` ExtraProperties found in the pod
+ * as `name=value`, joined by `,` in config order, values cut to 63 characters; `''` when none.
+ */
+export function metricExtra(state: PodState, extras: readonly ExtraProperty[]): string {
+  const wanted = extras.filter((e) => e.needMetric)
+  if (wanted.length === 0) return ''
+  return extraValues(state, wanted)
+    .map(({ extra, value }) => `${extra.key}=${String(value).slice(0, METRIC_EXTRA_VALUE_CAP)}`)
+    .join(',')
 }
 
 /** The pod's Kubernetes Events as span events named by their reason, at their first occurrence. */

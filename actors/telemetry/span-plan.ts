@@ -22,6 +22,8 @@ export interface PlannedEvent {
 /** One span, as pure data: ids are fixed by the plan, times are epoch µs. */
 export interface PlannedSpan {
   name: string
+  /** The span's name without its instance (the config rule's Name; the action for the root). */
+  rule: string
   /** 16 lowercase hex digits. */
   spanId: string
   /** The parent's span id; null for the root. */
@@ -39,6 +41,8 @@ export interface SpanPlan {
   /** 32 lowercase hex digits. */
   traceId: string
   spans: PlannedSpan[]
+  /** The `extra` label of the span duration metric: NeedMetric properties as `name=value,…`. */
+  extra?: string
 }
 
 /**

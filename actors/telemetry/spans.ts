@@ -30,6 +30,7 @@ import {
   failureEvents,
   identityAttributes,
   kubeEvents,
+  metricExtra,
   podAttributes,
 } from './span-attributes.ts'
 import { configSpans, hitsOf } from './span-matchers.ts'
@@ -149,6 +150,7 @@ export function buildTrace(
   const rootId = spanIdOf(state.uid, action, action, 0)
   const root: PlannedSpan = {
     name: action,
+    rule: action,
     spanId: rootId,
     parentSpanId: null,
     start,
@@ -172,6 +174,7 @@ export function buildTrace(
       seen.set(raw.name, index + 1)
       children.push({
         name: raw.name,
+        rule: rule.name,
         spanId: spanIdOf(state.uid, action, raw.name, index),
         parentSpanId: rootId,
         start: raw.start,
@@ -188,7 +191,8 @@ export function buildTrace(
     }
   }
   children.sort((a, b) => a.start.t - b.start.t || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  return { action, traceId, spans: [root, ...children] }
+  const extra = metricExtra(state, entry?.extras ?? [])
+  return { action, traceId, spans: [root, ...children], extra }
 }
 
 const STATUS = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR }
