@@ -11,7 +11,7 @@ import { type Health, listenProbes, STARTING } from './probe-server.ts'
 import { backendsFromEnv, probeSettings, processLogger, processRegistry } from './process-setup.ts'
 import { serveQueries } from './query/query-service.ts'
 import { createStreamMonitor, everyInterval } from './runtime/bus/stream-monitor.ts'
-import { LIVE_CHANNEL, replayChannel, type SignalChannel } from './runtime/channel.ts'
+import { LIVE_CHANNEL, replayChannel } from './runtime/channel.ts'
 import type { Backends } from './runtime/connect.ts'
 import { ActorHost } from './runtime/host/actor-host.ts'
 import { createTraceExporter } from './telemetry/exporter.ts'
@@ -133,10 +133,13 @@ export async function startActors(
     bytes: metrics.streamBytes,
     fill: metrics.streamFill,
     log: log.child({ component: 'streams' }),
-    // Live only: a replay channel is one run's, bounded by its input and kept an hour. Purging it
-    // by subject while hosts take partitions over after a NATS restart left consumers that had
-    // neither delivered nor acknowledged a message (nats-server 2.9): its replay never ended.
-    ...(o.replay ? {} : { purge: acknowledgedSignals(channel, total) }),
+    purge: {
+      stream: channel.stream,
+      consumers: Array.from({ length: total }, (_, p) => ({
+        durable: channel.durableOf(p),
+        subject: channel.subjectOf(p),
+      })),
+    },
   })
   const sampling = everyInterval(() => monitor.sample(), STREAM_SAMPLE_MS)
   log.info(
@@ -154,15 +157,6 @@ export async function startActors(
       await traces?.shutdown()
     },
   }
-}
-
-/** The signal stream's partition consumers, whose acknowledged messages the monitor purges. */
-function acknowledgedSignals(channel: SignalChannel, total: number) {
-  const consumers = Array.from({ length: total }, (_, p) => ({
-    durable: channel.durableOf(p),
-    subject: channel.subjectOf(p),
-  }))
-  return { stream: channel.stream, consumers }
 }
 
 /** How often stream fill is sampled (gauges and the ≥ 80 % warning). */
