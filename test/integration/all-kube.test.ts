@@ -67,10 +67,13 @@ describe('lunettes all --kube --kubeconfig FILE (embedded, fake API server with 
     for (const uid of uids) {
       const expected = reports.find((r) => r.uid === uid)
       assert.ok(expected)
-      // The collector lists pods and events concurrently: wait until both are folded.
+      // The collector lists pods and events concurrently: wait until both are folded. Milestones
+      // come from the Pod, image pulls from its Events: the Pod alone already gives the
+      // milestones, so waiting on them alone read the phases before the Pulled Events were in.
       let live = await ask(`uid=${uid}`)
-      const same = () => JSON.stringify(live.milestones) === JSON.stringify(expected.milestones)
-      for (let i = 0; i < 150 && !same(); i++) {
+      const view = (r: PodReport) => JSON.stringify([r.milestones, r.phases, r.sli, r.node])
+      const deadline = Date.now() + 30_000
+      while (view(live) !== view(expected) && Date.now() < deadline) {
         await sleep(100)
         live = await ask(`uid=${uid}`)
       }

@@ -99,6 +99,12 @@ export interface StreamStats {
    * went (0 when the stream or consumer does not exist, or the bus frees them by itself).
    */
   purgeAcked(stream: string, durable: string, subject: string): Promise<number>
+  /**
+   * Removes the messages every one of `durables` has acknowledged (stream sequence up to their
+   * lowest ack floor), with no subject filter; nothing while one of them does not exist yet.
+   * Prefer it for a stream whose subjects those consumers share out between them.
+   */
+  purgeAckedByAll?(stream: string, durables: readonly string[]): Promise<number>
 }
 
 /** A durable pull consumer on one subject of a stream, delivering in stream order. */

@@ -28,7 +28,7 @@ import type { NatsAuth } from './nats-auth.ts'
 import { NatsConsumer } from './nats-consumer.ts'
 import { connectError, hasApiCode, publishError, requestError, unavailable } from './nats-errors.ts'
 import { openNatsKv } from './nats-kv.ts'
-import { natsPurgeAcked, natsStreamUsage } from './nats-stats.ts'
+import { natsPurgeAcked, natsPurgeAckedByAll, natsStreamUsage } from './nats-stats.ts'
 import { natsTail } from './nats-stream-tail.ts'
 
 /** Logger the bus reports connection changes and handler failures to. */
@@ -118,6 +118,13 @@ export class NatsBus implements Bus, StreamStats {
     } catch (err: unknown) {
       throw unavailable(`purge acknowledged ${subject} of ${stream}`, err)
     }
+  }
+
+  async purgeAckedByAll(stream: string, durables: readonly string[]): Promise<number> {
+    const jsm = await this.#manager()
+    return natsPurgeAckedByAll(jsm, stream, durables).catch((e: unknown) => {
+      throw unavailable(`purge acknowledged signals of ${stream}`, e)
+    })
   }
 
   async consumer(spec: ConsumerSpec): Promise<Consumer> {

@@ -44,3 +44,32 @@ export async function natsPurgeAcked(
     throw err
   }
 }
+
+/**
+ * Purges the stream up to the lowest ack floor of `durables` (each consumer filters its own
+ * partition subject, so every message up to that floor is acknowledged by whoever it belongs to);
+ * purges nothing while a consumer is missing (its messages may not have been read at all). No
+ * subject filter: on nats-server 2.9 a by-subject purge moves that subject's consumer to the
+ * first message left on it, and during partition take-overs after a server restart that left
+ * consumers with a message neither pending nor acknowledged (never delivered again). A purge
+ * below every ack floor changes no consumer's state.
+ */
+export async function natsPurgeAckedByAll(
+  jsm: JetStreamManager,
+  stream: string,
+  durables: readonly string[],
+): Promise<number> {
+  let floor = Number.POSITIVE_INFINITY
+  try {
+    for (const d of durables) {
+      floor = Math.min(floor, (await jsm.consumers.info(stream, d)).ack_floor.stream_seq)
+    }
+    if (!(floor > 0 && Number.isFinite(floor))) return 0
+    return (await jsm.streams.purge(stream, { seq: floor + 1 })).purged
+  } catch (err: unknown) {
+    if (hasApiCode(err, JetStreamApiCodes.StreamNotFound, JetStreamApiCodes.ConsumerNotFound)) {
+      return 0
+    }
+    throw err
+  }
+}

@@ -94,7 +94,14 @@ export function createStreamMonitor(o: StreamMonitorOptions) {
     const p = o.purge
     if (!p) return
     try {
-      for (const c of p.consumers) await o.stats.purgeAcked(p.stream, c.durable, c.subject)
+      if (o.stats.purgeAckedByAll) {
+        await o.stats.purgeAckedByAll(
+          p.stream,
+          p.consumers.map((c) => c.durable),
+        )
+      } else {
+        for (const c of p.consumers) await o.stats.purgeAcked(p.stream, c.durable, c.subject)
+      }
       purgeFailing = false
     } catch (err: unknown) {
       if (!purgeFailing)

@@ -6,7 +6,7 @@ import type { Bus, Consumer } from '../bus/bus.ts'
 import { ensureDeadLetterStream } from '../bus/deadletter-stream.ts'
 import { ensureChannel, LIVE_CHANNEL, type SignalChannel } from '../channel.ts'
 import type { Store } from '../store/store.ts'
-import { classifyFailure, consumerBackoffMs, retryBackoffMs } from './failures.ts'
+import { classifyFailure, deliveryLimits, retryBackoffMs } from './failures.ts'
 import type { Log } from './host-messages.ts'
 import { publishOutbox } from './outbox-publisher.ts'
 import { LEASE_BUCKET, PartitionLeases } from './partition-lease.ts'
@@ -35,7 +35,7 @@ export interface HostOptions extends WorkerTuning, WatermarkTuning {
   /** Unacked signals are redelivered after this; keep it below the lease TTL. */
   ackWaitMs?: number
   /**
-   * Deliveries of one message before it is dead-lettered instead of processed again (the
+   * Live: deliveries of one message before it is dead-lettered instead of processed again (the
    * consumers' `max_deliver`, with a growing ack wait between deliveries); default 20.
    */
   maxDeliver?: number
@@ -198,13 +198,13 @@ export class ActorHost {
       })
     const worker = newWorker()
     const ch = o.channel
+    const limits = deliveryLimits(o.mode, o.ackWaitMs, o.maxDeliver)
     const consumer = await o.bus.consumer({
       stream: ch.stream,
       durable: ch.durableOf(p),
       filterSubject: ch.subjectOf(p),
       ackWaitMs: o.ackWaitMs,
-      maxDeliver: o.maxDeliver,
-      backoffMs: consumerBackoffMs(o.ackWaitMs, o.maxDeliver),
+      ...limits.consumer,
     })
     await this.#publish(p, worker, await worker.recover()).catch(async (err: unknown) => {
       await consumer.close()
@@ -218,7 +218,7 @@ export class ActorHost {
         channel: ch,
         mode: o.mode,
         batchSize: o.batchSize,
-        maxDeliver: o.maxDeliver,
+        maxDeliver: limits.loopMaxDeliver,
         metrics: o.metrics,
         log: this.#log,
         now: () => this.#now(),

@@ -79,6 +79,26 @@ export function retryBackoffMs(consecutive: number): number {
 }
 
 /**
+ * Delivery limits by host mode: the consumer's (`max_deliver`, `backoff`) and the loop's
+ * dead-letter threshold. Live: `maxDeliver` with a growing ack wait, so a signal that keeps
+ * crashing or failing the host is dead-lettered. Replay: none. A replay partition folds its `seq`s
+ * strictly in order and hands back everything past a gap until the gap fills (every hand-back is
+ * a delivery), and outages and take-overs redeliver whole prefetched buffers: there, counts measure
+ * waiting, not failing. A `seq` the server drops at `max_deliver` (or one dead-lettered) leaves a
+ * gap that holds the partition forever, and the backoff delays the redelivery that fills a gap by
+ * up to a minute. Input that fails to fold is still isolated and dead-lettered (terminal path).
+ */
+export function deliveryLimits(
+  mode: 'live' | 'replay',
+  ackWaitMs: number,
+  maxDeliver: number,
+): { consumer: { maxDeliver?: number; backoffMs?: number[] }; loopMaxDeliver: number } {
+  if (mode === 'replay') return { consumer: {}, loopMaxDeliver: Number.POSITIVE_INFINITY }
+  const backoffMs = consumerBackoffMs(ackWaitMs, maxDeliver)
+  return { consumer: { maxDeliver, backoffMs }, loopMaxDeliver: maxDeliver }
+}
+
+/**
  * The consumers' ack wait per delivery (JetStream `backoff`): the configured ack wait first, so a
  * crashed host's batch comes back as soon as before, then doubling up to a minute; always fewer
  * values than `maxDeliver`, as JetStream requires.
