@@ -24,28 +24,12 @@ import {
 } from './bus.ts'
 import { subjectMatches } from './embedded-match.ts'
 import { ensureNatsConsumer, ensureNatsStream } from './nats-admin.ts'
-import type { NatsAuth } from './nats-auth.ts'
 import { NatsConsumer } from './nats-consumer.ts'
 import { connectError, hasApiCode, publishError, requestError, unavailable } from './nats-errors.ts'
 import { openNatsKv } from './nats-kv.ts'
+import { type NatsBusLog, type NatsBusOptions, watchNatsStatus } from './nats-options.ts'
 import { natsPurgeAcked, natsPurgeAckedByAll, natsStreamUsage } from './nats-stats.ts'
 import { natsTail } from './nats-stream-tail.ts'
-
-/** Logger the bus reports connection changes and handler failures to. */
-export interface NatsBusLog {
-  warn(o: object, m: string): void
-}
-
-/** Options of `NatsBus.connect`. */
-export interface NatsBusOptions {
-  /** Connection name shown by the server (`nats server report connections`). */
-  readonly name?: string
-  readonly log?: NatsBusLog
-  /** Credentials and TLS (see `natsSettings`). */
-  readonly auth?: NatsAuth
-  /** Limits of the streams this bus creates, where their spec leaves them open; replicas. */
-  readonly limits?: StreamLimits
-}
 
 /** Pause between reconnect attempts; attempts never stop. */
 const RECONNECT_WAIT_MS = 1000
@@ -84,7 +68,7 @@ export class NatsBus implements Bus, StreamStats {
         ...opts.auth,
       })
       const bus = new NatsBus(nc, opts)
-      bus.#watchStatus()
+      if (opts.log) watchNatsStatus(nc, opts.log)
       return bus
     } catch (err: unknown) {
       throw connectError(url, err)
@@ -295,19 +279,6 @@ export class NatsBus implements Bus, StreamStats {
     }
     this.#subscriptions.add(subscription)
     return subscription
-  }
-
-  #watchStatus(): void {
-    const log = this.#log
-    if (!log) return
-    const watch = async () => {
-      for await (const s of this.#nc.status()) {
-        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
-          log.warn({ status: s }, `nats ${s.type}`)
-        }
-      }
-    }
-    watch().catch((err: unknown) => log.warn({ err }, 'nats status watch ended'))
   }
 
   #assertOpen(): void {
