@@ -1,4 +1,5 @@
 import { audit, controllerSa, KUBECTL, kubeletOf, SCHEDULER, sTime, usTime, uuid } from './audit.ts'
+import { type Cond, kubeletEventLine, podObject } from './pod-objects.ts'
 
 /** One pod of the sample cluster and the audit log lines its life produced. */
 export interface PodStory {
@@ -6,14 +7,6 @@ export interface PodStory {
   readonly name: string
   readonly uid: string
   readonly lines: Record<string, unknown>[]
-}
-
-interface Cond {
-  type: string
-  status: string
-  lastTransitionTime: string
-  reason?: string
-  message?: string
 }
 
 /**
@@ -42,53 +35,23 @@ export function podStory(ns: string, rs: string, suffix: string, image: string) 
   const base = `/api/v1/namespaces/${ns}/pods/${name}`
   const podRef = { resource: 'pods', namespace: ns, name }
 
-  const pod = () => ({
-    kind: 'Pod',
-    apiVersion: 'v1',
-    metadata: {
+  const pod = () =>
+    podObject({
+      ns,
+      rs,
       name,
-      generateName: `${rs}-`,
-      namespace: ns,
       uid,
-      resourceVersion: String(1000 + lines.length),
-      creationTimestamp: created,
-      labels: { app: rs.replace(/-[a-z0-9]+$/, ''), 'pod-template-hash': rs.split('-').at(-1) },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: rs,
-          uid: uuid(`rs ${ns}/${rs}`),
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-      ...deletion,
-    },
-    spec: {
-      containers: [
-        {
-          name: 'app',
-          image,
-          readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
-          resources: { requests: { cpu: '250m', memory: '256Mi' } },
-        },
-      ],
-      restartPolicy: 'Always',
-      schedulerName: 'default-scheduler',
-      ...(node ? { nodeName: node } : {}),
-    },
-    status: {
+      image,
+      node,
+      nodeIP,
       phase,
+      container,
+      created,
+      startTime,
+      deletion,
       conditions,
-      ...(node
-        ? { hostIP: nodeIP, podIP: `10.244.${nodeIP.split('.')[3]}.${(lines.length % 200) + 10}` }
-        : {}),
-      ...(startTime ? { startTime } : {}),
-      ...(node ? { containerStatuses: [container] } : {}),
-      qosClass: 'Burstable',
-    },
-  })
+      rv: lines.length,
+    })
 
   const setCond = (t: number, type: string, status: string, extra: Partial<Cond> = {}) => {
     const old = conditions.findIndex((c) => c.type === type)
@@ -134,38 +97,8 @@ export function podStory(ns: string, rs: string, suffix: string, image: string) 
     count = 1,
     first = t,
   ) => {
-    const evName = `${name}.${(t * 1000).toString(16).slice(-12)}`
-    lines.push(
-      audit({
-        level: 'Request',
-        by: kubelet(),
-        verb: 'create',
-        uri: `/api/v1/namespaces/${ns}/events`,
-        ref: { resource: 'events', namespace: ns, name: evName },
-        code: 201,
-        at: t,
-        req: {
-          kind: 'Event',
-          apiVersion: 'v1',
-          metadata: { name: evName, namespace: ns },
-          involvedObject: {
-            kind: 'Pod',
-            namespace: ns,
-            name,
-            uid,
-            apiVersion: 'v1',
-            fieldPath: 'spec.containers{app}',
-          },
-          reason,
-          message,
-          source: { component: 'kubelet', host: node },
-          firstTimestamp: sTime(first),
-          lastTimestamp: sTime(t),
-          count,
-          type,
-        },
-      }),
-    )
+    const pod = { ns, name, uid, node: node ?? 'unknown', nodeIP }
+    lines.push(kubeletEventLine(pod, { t, reason, message, type, count, first }))
   }
 
   return {
