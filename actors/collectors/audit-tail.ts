@@ -138,7 +138,7 @@ export class AuditLogTail {
       } catch (err: unknown) {
         failures++
         this.#log.error({ err, file: this.#source?.file ?? this.#path }, 'audit tail failed')
-        await this.#pause.sleep(this.#backoff(failures))
+        await this.#pause.sleep(backoffMs(failures, this.#retryMinMs, this.#retryMaxMs))
       }
     }
   }
@@ -265,7 +265,7 @@ export class AuditLogTail {
         return true
       } catch (err: unknown) {
         if (this.#pause.interrupted) return false
-        const delayMs = this.#backoff(attempt)
+        const delayMs = backoffMs(attempt, this.#retryMinMs, this.#retryMaxMs)
         this.#log.warn({ err, file: this.#path, attempt, delayMs }, 'publish failed; retrying')
         this.#bump({ retries: this.#stats.retries + 1 })
         await this.#pause.sleep(delayMs)
@@ -294,9 +294,5 @@ export class AuditLogTail {
     } catch (err: unknown) {
       this.#log.warn({ err }, 'audit tail stats callback failed')
     }
-  }
-
-  #backoff(attempt: number): number {
-    return backoffMs(attempt, this.#retryMinMs, this.#retryMaxMs)
   }
 }

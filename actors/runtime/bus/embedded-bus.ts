@@ -17,7 +17,7 @@ import {
   withLimits,
 } from './bus.ts'
 import { EmbeddedKv } from './embedded-kv.ts'
-import { checkSubject, subjectMatches } from './embedded-match.ts'
+import { checkSubject, overlapsAny, subjectMatches } from './embedded-match.ts'
 import { EmbeddedStream } from './embedded-stream.ts'
 import { embeddedTail } from './embedded-stream-tail.ts'
 
@@ -82,7 +82,7 @@ export class EmbeddedBus implements Bus, StreamStats {
     for (const subject of spec.subjects) checkSubject(subject, true)
     for (const other of this.#streams.values()) {
       if (other === this.#streams.get(spec.name)) continue
-      const overlap = spec.subjects.find((s) => overlapsAny(s, other))
+      const overlap = spec.subjects.find((s) => overlapsAny(s, other.patterns))
       if (overlap !== undefined) {
         throw new BusUnavailableError(
           `stream ${spec.name}: subject ${overlap} overlaps another stream`,
@@ -295,9 +295,4 @@ export class EmbeddedBus implements Bus, StreamStats {
   #assertOpen(): void {
     if (this.#closed) throw new BusUnavailableError('bus closed')
   }
-}
-
-/** Whether a stream pattern could capture subjects another stream already captures. */
-function overlapsAny(pattern: string, other: EmbeddedStream): boolean {
-  return other.patterns.some((p) => subjectMatches(pattern, p) || subjectMatches(p, pattern))
 }

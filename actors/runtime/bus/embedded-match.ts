@@ -27,3 +27,8 @@ export function checkSubject(subject: string, wildcards: boolean): void {
   )
   if (bad) throw new TypeError(`invalid subject ${JSON.stringify(subject)}`)
 }
+
+/** Whether a stream pattern could capture subjects that one of `patterns` already captures. */
+export function overlapsAny(pattern: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => subjectMatches(pattern, p) || subjectMatches(p, pattern))
+}

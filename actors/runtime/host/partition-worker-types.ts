@@ -102,3 +102,9 @@ export function emptyResult(n: number): BatchResult {
   const empty = { outbox: [], effects: [], ended: null, duplicates: 0, held: 0 }
   return { consumed: n, ...empty, fired: [], corrupt: [] }
 }
+
+/** Names (and aliases) a partition's directory keeps in memory even with few live actors. */
+export const DIRECTORY_FLOOR = 256
+
+/** How many signals an events-only actor keeps for a later static-pod merge. */
+export const MERGE_LOG_CAP = 2000

@@ -10,19 +10,15 @@ import { AlarmIndex } from './alarm-index.ts'
 import { foldFailure, writeFailure } from './failures.ts'
 import {
   type BatchResult,
+  DIRECTORY_FLOOR,
   emptyResult,
+  MERGE_LOG_CAP,
   type ProcessOptions,
   type WorkerOptions,
   withDefaults,
 } from './partition-worker-types.ts'
 import { PodStates } from './pod-states.ts'
 import { Batch, META, type OutboxItem } from './worker-batch.ts'
-
-/** Names (and aliases) a partition's directory keeps in memory even with few live actors. */
-const DIRECTORY_FLOOR = 256
-
-/** How many signals an events-only actor keeps for a later static-pod merge. */
-const MERGE_LOG_CAP = 2000
 
 /**
  * The lifecycle actors of one partition: one state per pod UID with a serial fold (messages of a
