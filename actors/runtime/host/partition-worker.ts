@@ -181,9 +181,7 @@ export class PartitionWorker {
   }
 
   /** Wall clock, epoch ms. */
-  #wallMs(): number {
-    return Math.floor(this.#o.now() / 1000)
-  }
+  #wallMs = (): number => Math.floor(this.#o.now() / 1000)
 
   #now(): number {
     return this.#o.mode === 'replay' ? this.#clock : this.#o.now()
