@@ -62,7 +62,8 @@ function condition(state: PodState, op: PodOp, type: string, status: string, at:
       offer(state, 'containersReady', at)
       break
     case 'Ready':
-      if (!state.slo.create.final) offer(state, 'ready', at)
+      // After a give-up verdict too: a Ready from before the give-up time (reordered) settles it.
+      if (!state.slo.create.final || state.slo.create.by === 'give-up') offer(state, 'ready', at)
       // A ready pod is running: Ready is an upper bound for a snapshot's untimed phase.
       offer(state, 'running', at)
       break

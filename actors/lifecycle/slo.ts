@@ -123,16 +123,48 @@ export function evaluateSlos(state: PodState, now: number, config: SloConfig): S
 /**
  * A verdict decided by the pod's own milestones follows them when a reordered signal moves one
  * (a more precise `created` arriving after Ready): same facts, same verdict, whatever the order.
- * Alerts already published stay as they were.
+ * A give-up verdict only says no end was known by the give-up time: an end from before it that
+ * arrives after the alarm (a collector listing Events before Pods, or Pods before Events)
+ * replaces it, as if it had come first. Alerts already published stay as they were.
  */
 function settle(state: PodState, config: SloConfig): void {
   const slo = state.slo.create
+  if (slo.by === 'give-up') {
+    reopenGiveUp(state, config)
+    return
+  }
   if (slo.by !== 'outcome') return
   const { deadline, p } = createClock(state, config)
   if (deadline === null) return
   const outcome = terminalOutcome(state, { t: deadline, p }, config)
   if (!outcome) return
   slo.result = outcome.result
+  slo.violatedAt = metDeadline(outcome.at, { t: deadline, p }) ? null : deadline
+}
+
+/**
+ * A give-up verdict whose pod turns out to have ended before the give-up time: the verdict the
+ * end gives, on the threshold known now (the one frozen at give-up may predate the Pod object
+ * that made it a job). Otherwise the give-up stands.
+ */
+function reopenGiveUp(state: PodState, config: SloConfig): void {
+  const slo = state.slo.create
+  const frozen = slo.thresholdMs
+  slo.thresholdMs = null
+  const { deadline, giveUp, p, thresholdMs } = createClock(state, config)
+  const outcome = deadline === null ? null : terminalOutcome(state, { t: deadline, p }, config)
+  if (
+    deadline === null ||
+    giveUp === null ||
+    !outcome ||
+    !metDeadline(outcome.at, { t: giveUp, p })
+  ) {
+    slo.thresholdMs = frozen
+    return
+  }
+  slo.result = outcome.result
+  slo.by = 'outcome'
+  slo.thresholdMs = thresholdMs
   slo.violatedAt = metDeadline(outcome.at, { t: deadline, p }) ? null : deadline
 }
 
