@@ -113,8 +113,8 @@ export interface SloChange {
 
 /**
  * Re-evaluates both SLOs at `now` (epoch µs) and records the transitions (LIFECYCLE §5). A final
- * verdict is frozen with its threshold; later signals still fold into the state but never change
- * it.
+ * verdict is frozen with its threshold; later signals still fold into the state and change it
+ * only as {@link settle} says (reordered milestones, an end from before the give-up time).
  */
 export function evaluateSlos(state: PodState, now: number, config: SloConfig): SloChange[] {
   return [...evaluateCreate(state, now, config), ...evaluateDelete(state, now, config)]
