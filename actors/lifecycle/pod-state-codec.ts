@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { MilestoneName } from '../../protocol/pod-report.ts'
 import { PodFacts, PodSignal, SignalSource } from '../../protocol/pod-signal.ts'
+import { compileFastPath, REJECTED } from '../../protocol/schema-fast-path.ts'
 import { Precision } from '../../protocol/time.ts'
 import type { PodState } from './pod-state.ts'
 
@@ -117,6 +118,9 @@ export const PodStateV1 = v.object({
   log: v.optional(v.array(PodSignal)),
 })
 
+/** `PodStateV1`'s success path without valibot's bookkeeping; a miss runs the full schema. */
+const fastState = compileFastPath(PodStateV1)
+
 /** The version `encodeState` writes. */
 export const STATE_VERSION = 1
 
@@ -161,6 +165,8 @@ export function decodeState(uid: string, json: string): PodState {
     obj = step(obj)
     version++
   }
+  const fast = fastState(obj)
+  if (fast !== REJECTED) return fast as PodState
   const parsed = v.safeParse(PodStateV1, obj)
   if (!parsed.success) {
     const issue = parsed.issues[0]
