@@ -182,7 +182,11 @@ describe('rendered chart: partitions, network policies, apiserver audit', () => 
       if (!['gateway', 'actors', 'collect', 'audit-tail'].includes(component(owner) ?? '')) continue
       const env = envOf(pod.spec.containers[0])
       assert.equal(env.get('LUNETTES_STREAM_REPLICAS'), '3', owner.metadata.name)
-      assert.equal(env.get('NATS_USER'), 'lunettes', owner.metadata.name)
+      // Each role connects as its own user (chart-nats.test.ts checks the permission sets).
+      const role = { gateway: 'gateway', actors: 'actors', collect: 'collector' }[
+        component(owner) as 'gateway' | 'actors' | 'collect'
+      ]
+      assert.equal(env.get('NATS_USER'), role ?? 'collector', owner.metadata.name)
     }
     const redis = find(docs, 'StatefulSet', 'rel-lunettes-redis')[0]
     const script = redis?.spec.template.spec.containers[0].command.join(' ')

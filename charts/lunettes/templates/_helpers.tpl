@@ -58,18 +58,24 @@ http://{{ include "lunettes.fullname" . }}-jaeger:4318
 {{- end -}}
 {{- end -}}
 
-{{/* NATS connection env of every role. */}}
+{{/*
+NATS connection env of a role: (dict "ctx" $ "role" "gateway"|"collector"|"actors"). The bundled
+NATS gives each role its own user with only the subjects it needs (docs/NATS-PERMISSIONS.md), so a
+leaked gateway credential cannot forge partition leases.
+*/}}
 {{- define "lunettes.natsEnv" -}}
+{{- $role := .role -}}
+{{- with .ctx -}}
 - name: NATS_URL
   value: {{ include "lunettes.natsUrl" . | quote }}
 - name: LUNETTES_STREAM_REPLICAS
   value: {{ .Values.nats.streamReplicas | quote }}
 {{- if .Values.nats.enabled }}
 - name: NATS_USER
-  value: {{ .Values.nats.user | quote }}
+  value: {{ $role | quote }}
 - name: NATS_PASSWORD
   valueFrom:
-    secretKeyRef: { name: {{ include "lunettes.secretName" . }}, key: nats-password }
+    secretKeyRef: { name: {{ include "lunettes.secretName" . }}, key: {{ printf "nats-password-%s" $role }} }
 {{- else if .Values.externalNats.existingSecret }}
 {{- $s := .Values.externalNats.existingSecret }}
 - name: NATS_USER
@@ -94,6 +100,7 @@ http://{{ include "lunettes.fullname" . }}-jaeger:4318
   value: /etc/lunettes/nats/tls.key
 {{- end }}
 {{- end }}
+{{- end -}}
 {{- end -}}
 
 {{/* Redis connection env of the roles that use the store. */}}
@@ -221,4 +228,30 @@ checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* The publish/subscribe allow-lists of a role on the bundled NATS, as nats.conf JSON arrays. */}}
+{{- define "lunettes.natsPermissions" -}}
+{{- $js := "$JS.API" -}}
+{{- $ensure := list -}}
+{{- range $s := list "LUNETTES_SIGNALS" "LUNETTES_ALERTS" -}}
+{{- $ensure = concat $ensure (list (printf "%s.STREAM.INFO.%s" $js $s) (printf "%s.STREAM.CREATE.%s" $js $s) (printf "%s.STREAM.UPDATE.%s" $js $s)) -}}
+{{- end -}}
+{{- $kv := dict -}}
+{{- range $b := list "lunettes-leases" "lunettes-collector-leases" -}}
+{{- $_ := set $kv $b (list (printf "%s.STREAM.INFO.KV_%s" $js $b) (printf "%s.STREAM.CREATE.KV_%s" $js $b) (printf "%s.STREAM.UPDATE.KV_%s" $js $b) (printf "%s.DIRECT.GET.KV_%s.>" $js $b) (printf "%s.STREAM.MSG.GET.KV_%s" $js $b) (printf "$KV.%s.>" $b)) -}}
+{{- end -}}
+{{- $perms := dict
+  "gateway" (dict
+    "publish" (concat (list (printf "%s.INFO" $js)) $ensure (list "lunettes.signals.*" "lunettes.query.>" (printf "%s.CONSUMER.CREATE.LUNETTES_ALERTS" $js) (printf "%s.CONSUMER.CREATE.LUNETTES_ALERTS.>" $js) (printf "%s.CONSUMER.INFO.LUNETTES_ALERTS.*" $js) (printf "%s.CONSUMER.DELETE.LUNETTES_ALERTS.*" $js) (printf "%s.CONSUMER.MSG.NEXT.LUNETTES_ALERTS.*" $js) "$JS.FC.>"))
+    "subscribe" (list "_INBOX.>"))
+  "collector" (dict
+    "publish" (concat (list (printf "%s.INFO" $js)) $ensure (list "lunettes.signals.*") (get $kv "lunettes-collector-leases"))
+    "subscribe" (list "_INBOX.>"))
+  "actors" (dict
+    "publish" (concat (list (printf "%s.INFO" $js)) $ensure (list (printf "%s.STREAM.PURGE.LUNETTES_SIGNALS" $js) (printf "%s.CONSUMER.INFO.LUNETTES_SIGNALS.*" $js) (printf "%s.CONSUMER.CREATE.LUNETTES_SIGNALS.>" $js) (printf "%s.CONSUMER.DURABLE.CREATE.LUNETTES_SIGNALS.*" $js) (printf "%s.CONSUMER.MSG.NEXT.LUNETTES_SIGNALS.*" $js) "$JS.ACK.LUNETTES_SIGNALS.>" "lunettes.alerts.>" (printf "%s.STREAM.INFO.LUNETTES_DEADLETTER" $js) (printf "%s.STREAM.CREATE.LUNETTES_DEADLETTER" $js) (printf "%s.STREAM.UPDATE.LUNETTES_DEADLETTER" $js) "lunettes.deadletter.*") (get $kv "lunettes-leases") (list "_INBOX.>"))
+    "subscribe" (list "_INBOX.>" "lunettes.query.>"))
+-}}
+{{- $p := get $perms .role -}}
+publish: { allow: [{{ range $i, $v := $p.publish }}{{ if $i }}, {{ end }}{{ $v | quote }}{{ end }}] }, subscribe: { allow: [{{ range $i, $v := $p.subscribe }}{{ if $i }}, {{ end }}{{ $v | quote }}{{ end }}] }
 {{- end -}}
