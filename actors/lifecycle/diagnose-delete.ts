@@ -141,7 +141,8 @@ export function diagnoseDelete(
     slo.result === 'late' && deleted
       ? deleted
       : slo.result === 'timeout' && clock.giveUp !== null
-        ? us(clock.giveUp)
+        ? // Counted from the request, the give-up time has the request's precision (its second).
+          { t: clock.giveUp, p: clock.p }
         : us(now)
   const gone = deleted !== undefined && compareAt(deleted, verdict) <= 0
   const d = state.deletion ?? {}

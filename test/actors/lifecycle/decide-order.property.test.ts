@@ -89,7 +89,7 @@ describe('decide: order independence (property)', () => {
         fc.property(fc.shuffledSubarray(signals, { minLength: signals.length }), (perm) => {
           assert.equal(replayInOrder(perm), expected)
         }),
-        { numRuns: 300 },
+        { numRuns: Number(process.env.LUNETTES_PROPERTY_RUNS ?? 300) },
       )
     })
   }

@@ -66,7 +66,7 @@ describe('precision: a second-precision time is [t, t+1 s), never before a µs t
           assert.equal(b, a)
         },
       ),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.LUNETTES_PROPERTY_RUNS ?? 300) },
     )
   })
 })

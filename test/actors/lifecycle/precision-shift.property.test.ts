@@ -144,7 +144,7 @@ describe('precision (property): a second-precision time anywhere inside its seco
           assert.deepEqual(b?.findings, a?.findings)
         },
       ),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.LUNETTES_PROPERTY_RUNS ?? 500) },
     )
   })
 })

@@ -76,7 +76,7 @@ describe('precision (property): a second-precision time anywhere inside its seco
           assert.deepEqual(moved, base)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: Number(process.env.LUNETTES_PROPERTY_RUNS ?? 1000) },
     )
   })
 })
