@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { fmtMs, fmtTime } from '../../gateway/ui/assets/dom.ts'
 import { phaseBars } from '../../gateway/ui/assets/timeline.ts'
 import type { DebugPodReply } from '../../protocol/queries.ts'
 import {
@@ -6,8 +7,6 @@ import {
   clientContext,
   col,
   failed,
-  fmtMs,
-  fmtTime,
   get,
   paint,
   verdictColour,

@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util'
 import { parseGoDuration } from '../../config/duration.ts'
+import { fmtMs, fmtTime } from '../../gateway/ui/assets/dom.ts'
 import type { DebugSloReply, SloPod } from '../../protocol/queries.ts'
 import {
   type ClientContext,
   clientContext,
   col,
   failed,
-  fmtMs,
-  fmtTime,
   get,
   paint,
   verdictColour,

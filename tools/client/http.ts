@@ -88,21 +88,6 @@ export function verdictColour(result: string): keyof typeof CODES {
   return 'dim'
 }
 
-/** A duration in ms as `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`; `—` for null. */
-export function fmtMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
-  const s = Math.round(ms / 1000)
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-}
-
-/** An RFC 3339 time as `2021-09-14 14:07:04Z`. */
-export function fmtTime(iso: string | null | undefined): string {
-  return iso ? iso.replace('T', ' ').replace(/\.(\d{3})\d*Z$/, '.$1Z') : '—'
-}
-
 /** Pads or cuts `text` to `width` columns. */
 export function col(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)

@@ -1,4 +1,5 @@
 import { formatTime } from '../../protocol/time.ts'
+import { rng, uuid } from './rand.ts'
 
 /**
  * A synthetic cluster recording for load and crash tests (the pods are made up; the object shapes
@@ -16,24 +17,9 @@ export interface SyntheticOptions {
   seed?: number
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1
-  return () => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) / 4294967296
-  }
-}
-
 const S = 1_000_000
 const sec = (t: number) => formatTime(Math.floor(t / S) * S, 's')
 const us = (t: number) => formatTime(t, 'us')
-
-function uuid(rand: () => number): string {
-  const h = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join('')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`
-}
 
 /** JSON lines (Events then Pods, each line one object) for `pods` synthetic pods. */
 export function syntheticCluster(opts: SyntheticOptions): string[] {
