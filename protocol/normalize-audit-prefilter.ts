@@ -135,6 +135,15 @@ export function prefilterAuditLine(
     if (scan.dupRef || text.charCodeAt(scan.refStart) !== 123) return undefined
     if (scanFields(text, scan.refStart, REF, ref) !== scan.refEnd) return undefined
   }
+  return judgeRef(ref, verb, ignoredNamespaces)
+}
+
+/** The shared last step of both checks: resource, then verb, then ignored namespace. */
+function judgeRef(
+  ref: Map<string, Scanned>,
+  verb: string,
+  ignoredNamespaces: ReadonlySet<string> | undefined,
+): DropReason | undefined {
   const resource = resourceOf(ref)
   if (resource === UNREADABLE) return undefined
   if (resource === undefined) return 'irrelevant-resource'
@@ -179,13 +188,5 @@ export function quickDropAudit(
       if (value !== undefined) ref.set(key, value)
     }
   }
-  const resource = resourceOf(ref)
-  if (resource === UNREADABLE) return undefined
-  if (resource === undefined) return 'irrelevant-resource'
-  if (!AUDITED_VERBS[resource].includes(verb)) return 'irrelevant-verb'
-  const namespace = ref.get('namespace')
-  if (typeof namespace === 'string' && namespace && ignoredNamespaces?.has(namespace)) {
-    return 'ignored-namespace'
-  }
-  return undefined
+  return judgeRef(ref, verb, ignoredNamespaces)
 }
