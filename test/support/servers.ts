@@ -31,7 +31,8 @@ export async function freePort(): Promise<number> {
   })
 }
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port` (plain sockets, no client). */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {

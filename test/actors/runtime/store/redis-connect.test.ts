@@ -13,7 +13,7 @@ import {
   watchRedisErrors,
 } from '../../../../actors/runtime/store/redis-connect.ts'
 import { RedisStore } from '../../../../actors/runtime/store/redis-store.ts'
-import { dispose, freePort, startRedis } from '../../../support/servers.ts'
+import { dispose, freePort, startRedis, waitForPort } from '../../../support/servers.ts'
 
 describe('redisSettings (REDIS_* variables)', () => {
   it('standalone: userinfo moved out of the URL, REDIS_USERNAME/REDIS_PASSWORD override it', () => {
@@ -113,22 +113,22 @@ describe('redis error logging (fake clock)', () => {
   })
 })
 
+/**
+ * Starts redis-server with `args` and waits with plain sockets. (A lazy ioredis client probed with
+ * repeated `connect()` calls used to race itself into a reconnect loop that outlived the test and
+ * kept the file's process alive under load.)
+ */
 async function spawnWait(args: string[], port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: 'ignore' })
-  const probe = new Redis(port, '127.0.0.1', { retryStrategy: () => 50, lazyConnect: true })
-  probe.on('error', () => {})
-  for (let i = 0; i < 100; i++) {
-    if (
-      await probe.connect().then(
-        () => true,
-        () => false,
-      )
-    )
-      break
-    await sleep(50)
-  }
-  probe.disconnect()
+  await waitForPort(port)
   return child
+}
+
+async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const gone = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGKILL')
+  await gone
 }
 
 describe('redis Cluster and Sentinel reached from the settings (real servers)', () => {
@@ -155,7 +155,7 @@ describe('redis Cluster and Sentinel reached from the settings (real servers)', 
       port,
     )
     t.after(async () => {
-      child.kill('SIGKILL')
+      await killAndWait(child)
       await rm(dir, { recursive: true, force: true })
     })
     const admin = new Redis(port, '127.0.0.1')
@@ -190,7 +190,7 @@ describe('redis Cluster and Sentinel reached from the settings (real servers)', 
     )
     const child = await spawnWait([conf, '--sentinel'], port)
     t.after(async () => {
-      child.kill('SIGKILL')
+      await killAndWait(child)
       await rm(dir, { recursive: true, force: true })
     })
     const settings = redisSettings({
