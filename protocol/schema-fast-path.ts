@@ -73,6 +73,8 @@ function compileNode(s: Node): FastPath {
   }
   if (s.fallback !== undefined) unsupported('fallback')
   switch (s.type) {
+    case 'unknown':
+      return (x) => x
     case 'string':
       return (x) => (typeof x === 'string' ? x : REJECTED)
     case 'number':

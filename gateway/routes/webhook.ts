@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { signalMessages } from '../../protocol/envelope.ts'
+import { batchMessages, DEFAULT_BATCH_BYTES } from '../../protocol/envelope-batch.ts'
 import { AuditEventListEnvelope, eventListSizeProblem } from '../../protocol/k8s-audit.ts'
 import { oldestAuditTime, WatermarkTagger } from '../../protocol/watermark.ts'
 import { type WebhookAuthOptions, webhookAuth } from '../auth.ts'
 import { httpError } from '../errors.ts'
 import { ingestAuditItems } from '../ingest.ts'
 import { DEFAULT_WEBHOOK_MAX_INFLIGHT, inflightLimit, type RefusalCounter } from '../limits.ts'
-import { DEFAULT_MAX_PAYLOAD } from '../payload-fit.ts'
+import { DEFAULT_MAX_PAYLOAD, dataBudget } from '../payload-fit.ts'
 import {
   BUS_ERRORS,
   type GatewayBus,
@@ -39,6 +39,9 @@ export interface WebhookDeps {
   /** Wall clock, epoch ms (default `Date.now`): the send time of the batch's watermark. */
   readonly now?: (() => number) | undefined
 }
+
+/** As long as any batch message's dedupe id (`batch:<32 hex>:<count>`). */
+const BATCH_ID_SAMPLE = `batch:${'0'.repeat(32)}:00000`
 
 /** Seconds the API server should wait before retrying a batch the bus could not take. */
 export const RETRY_AFTER_SECONDS = 5
@@ -87,7 +90,7 @@ function isJson(contentType: string | undefined): boolean {
  * `POST /audit/webhook`: the API server's audit webhook backend. Authenticates, reads at most
  * `maxBodyBytes`, normalises every item of the EventList on its own (a signal too big for the bus
  * is trimmed, or its item rejected as `oversized`), publishes all signals of the batch in one bus
- * call and answers 200 only once the bus stored them (503 + `Retry-After` when it
+ * call (one message per partition, `batchMessages`) and answers 200 only once the bus stored them (503 + `Retry-After` when it
  * cannot, so the API server retries; re-sent events are deduplicated by signal id).
  */
 export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
@@ -112,7 +115,9 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
     const maxPayload = bus.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD
     const batch = ingestAuditItems(items, ignoredNamespaces, maxPayload)
-    const signals = signalMessages(batch.signals, partitions)
+    // One message per partition (and per 256 KiB): one publish acknowledgement, not one per signal.
+    const maxBytes = Math.min(DEFAULT_BATCH_BYTES, dataBudget(maxPayload, BATCH_ID_SAMPLE))
+    const signals = batchMessages(batch.signals, partitions, { maxBytes })
     // The source's watermark goes first (watermark.ts): its host then holds alarms while it catches up.
     const source = webhookSource(c)
     const oldest = signals.length > 0 ? oldestAuditTime(items) : undefined

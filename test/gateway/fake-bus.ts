@@ -1,5 +1,6 @@
 import { BusUnavailableError } from '../../actors/runtime/bus/bus.ts'
 import type { GatewayBus, GatewayLog, GatewayMessage } from '../../gateway/ports.ts'
+import { unbatch } from '../support/unbatch.ts'
 
 /**
  * An in-memory fake bus for gateway unit tests: records every publish call, can be switched
@@ -69,8 +70,18 @@ export class FakeBus implements GatewayBus {
     return this.reportedMaxPayload
   }
 
-  /** Every published signal message, across calls (source watermarks left out). */
+  /**
+   * Every published signal, one message each, across calls (source watermarks left out): batch
+   * messages are expanded into the single envelopes they carry (`unbatch`).
+   */
   get messages(): GatewayMessage[] {
+    return unbatch(
+      this.publishes.flat().filter((m) => !m.msgId?.startsWith('wm:')),
+    ) as GatewayMessage[]
+  }
+
+  /** The signal messages as published (a `batch` message per partition of a webhook batch). */
+  get sent(): GatewayMessage[] {
     return this.publishes.flat().filter((m) => !m.msgId?.startsWith('wm:'))
   }
 

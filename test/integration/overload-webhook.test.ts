@@ -11,6 +11,7 @@ import { allSignalsSubject, SIGNALS_STREAM } from '../../protocol/subjects.ts'
 import { podLifecycle } from '../support/audit-fixtures.ts'
 import { readStream } from '../support/hosts.ts'
 import { dispose, startNats, type TestServer } from '../support/servers.ts'
+import { unbatch } from '../support/unbatch.ts'
 
 const TOKEN = randomUUID()
 const quiet = { info() {}, warn() {}, error() {} }
@@ -78,7 +79,7 @@ function signalsOf(items: readonly AuditEvent[]): PodSignal[] {
 async function stored(namespace: string): Promise<Map<string, PodSignal>> {
   if (!bus) throw new Error('no bus')
   const out = new Map<string, PodSignal>()
-  for (const m of await readStream(bus, SIGNALS_STREAM, allSignalsSubject)) {
+  for (const m of unbatch(await readStream(bus, SIGNALS_STREAM, allSignalsSubject))) {
     const { signal } = JSON.parse(new TextDecoder().decode(m.data)) as { signal?: PodSignal }
     if (signal?.pod.namespace === namespace && m.msgId) out.set(m.msgId, signal)
   }

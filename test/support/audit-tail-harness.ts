@@ -9,6 +9,7 @@ import type { Bus } from '../../actors/runtime/bus/bus.ts'
 import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
 import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import { normalizeAuditRecord } from '../../protocol/normalize-gke-managed.ts'
+import { signalIdsIn } from './unbatch.ts'
 
 /** The realistic audit lines the tail tests write (one signal each). */
 export const LINES = readFileSync('test/fixtures/audit/mixed-pods.jsonl', 'utf8')
@@ -65,9 +66,8 @@ export async function tailHarness<B extends Bus = EmbeddedBus>(
     duplicateWindowMs: 60_000,
   })
   const seen: string[] = []
-  const decoder = new TextDecoder()
   const sub = bus.subscribe('lunettes.signals.*', (_s, data) => {
-    seen.push((JSON.parse(decoder.decode(data)) as { signal: { id: string } }).signal.id)
+    seen.push(...signalIdsIn(data))
   })
   const store = new MemoryStore()
   const logs: TailHarness<B>['logs'] = []

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { NatsBus } from '../../actors/runtime/bus/nats-bus.ts'
 import { alertSubject, type SloAlert } from '../../protocol/alert.ts'
-import { signalMessages } from '../../protocol/envelope.ts'
+import { batchMessages } from '../../protocol/envelope-batch.ts'
 import { normalizeAuditEvent } from '../../protocol/normalize-audit.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
 import { simulatePods } from '../loadgen/cluster.ts'
@@ -97,7 +97,7 @@ export async function scaleBench(pods: number, alertPods: number): Promise<Scale
     let published = 0
     let chunk: PodSignal[] = []
     const flush = async () => {
-      await bus.publish(signalMessages(chunk, PARTITIONS))
+      await bus.publish(batchMessages(chunk, PARTITIONS))
       published += chunk.length
       chunk = []
     }
@@ -140,7 +140,7 @@ export async function scaleBench(pods: number, alertPods: number): Promise<Scale
       const created = signalsOf(pod.records.slice(0, 1))
       const wait = pod.records[0] ? pod.records[0].at / 1000 - Date.now() : 0
       if (wait > 0) await sleep(wait)
-      await bus.publish(signalMessages(created, PARTITIONS))
+      await bus.publish(batchMessages(created, PARTITIONS))
     }
     const deadline = Date.now() + 20_000
     while (latencies.length < alertPods && Date.now() < deadline) await sleep(100)

@@ -6,6 +6,7 @@ import { createApp } from '../../gateway/app.ts'
 import type { GatewayBus, GatewayLog, GatewayMessage } from '../../gateway/ports.ts'
 import { debugPodParams, debugSloParams } from '../../gateway/query-params.ts'
 import { SignalEnvelope } from '../../protocol/envelope.ts'
+import { SignalBatchEnvelope } from '../../protocol/envelope-batch.ts'
 import { hostileJson, hostileRecord, hostileString, mutated } from './arbitraries.ts'
 import { expect } from './outcomes.ts'
 import type { FuzzProperty } from './property.ts'
@@ -99,18 +100,26 @@ export const GATEWAY_PROPERTIES: readonly FuzzProperty[] = [
         expect(res.status < 500, `status ${res.status}: ${answer}`)
         if (res.status !== 200) return
         const reply = JSON.parse(answer) as Reply
-        // Source watermarks (protocol/watermark.ts) ride on the same subjects beside the signals.
-        const signals = bus.published.filter((m) => {
-          const kind = (JSON.parse(decoder.decode(m.data)) as { kind?: unknown }).kind
-          expect(kind === 'signal' || kind === 'watermark', `published a ${String(kind)} message`)
-          return kind === 'signal'
+        // Source watermarks (protocol/watermark.ts) ride on the same subjects beside the signals;
+        // a partition's signals go as one `batch` message of single envelopes, or one `signal`.
+        const signals = bus.published.flatMap((m): unknown[] => {
+          const body = JSON.parse(decoder.decode(m.data)) as { kind?: unknown; messages?: unknown }
+          const { kind } = body
+          expect(
+            kind === 'signal' || kind === 'batch' || kind === 'watermark',
+            `published a ${String(kind)} message`,
+          )
+          if (kind === 'batch') {
+            expect(v.is(SignalBatchEnvelope, body), 'published batch is not a SignalBatchEnvelope')
+            return body.messages as unknown[]
+          }
+          return kind === 'signal' ? [body] : []
         })
         expect(reply.signals === signals.length, 'reply.signals ≠ signals published')
         const items = (JSON.parse(text) as { items?: unknown[] | null }).items ?? []
         const counted = reply.accepted + reply.rejected + reply.dropped
         expect(counted === items.length, `${counted} of ${items.length} items counted`)
-        for (const m of signals) {
-          const envelope: unknown = JSON.parse(decoder.decode(m.data))
+        for (const envelope of signals) {
           expect(v.is(SignalEnvelope, envelope), `published message is not a SignalEnvelope`)
         }
       })

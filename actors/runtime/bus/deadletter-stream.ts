@@ -36,6 +36,11 @@ export const DeadLetter = v.object({
   subject: v.string(),
   seq: v.number(),
   msgId: v.optional(v.string()),
+  /**
+   * For one signal of a batch message: its place in the batch (0, 1, …); `message` is then that
+   * signal's own envelope, which can be published again on its own.
+   */
+  part: v.optional(v.number()),
   /** When it was dead-lettered (RFC 3339). */
   at: v.string(),
   message: v.optional(v.unknown()),
@@ -73,6 +78,8 @@ export interface DeadLetterInfo {
   readonly partition: number
   readonly stream: string
   readonly at: Date
+  /** One element of a batch message: its index and its own bytes (kept instead of the batch's). */
+  readonly part?: { readonly index: number; readonly data: Uint8Array } | undefined
 }
 
 /**
@@ -90,13 +97,14 @@ export function deadLetterMessage(msg: BusMessage, info: DeadLetterInfo): OutMes
     subject: msg.subject,
     seq: msg.seq,
     ...(msg.msgId === undefined ? {} : { msgId: msg.msgId }),
+    ...(info.part ? { part: info.part.index } : {}),
     at: info.at.toISOString(),
-    ...original(msg.data),
+    ...original(info.part?.data ?? msg.data),
   }
   return {
     subject: deadLetterSubject(info.partition),
     data: enc.encode(JSON.stringify(letter)),
-    msgId: `dl:${info.stream}:${msg.seq}`,
+    msgId: `dl:${info.stream}:${msg.seq}${info.part ? `:${info.part.index}` : ''}`,
   }
 }
 

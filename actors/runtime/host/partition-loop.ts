@@ -3,13 +3,15 @@ import type { ActorMetrics } from '../../telemetry/metrics.ts'
 import type { Bus, BusMessage, Consumer } from '../bus/bus.ts'
 import { deadLetterMessage } from '../bus/deadletter-stream.ts'
 import type { SignalChannel } from '../channel.ts'
+import { decodeDelivery } from './decode-delivery.ts'
 import {
   classifyFailure,
   type DeadLetterReason,
   errorText,
   TerminalInputError,
 } from './failures.ts'
-import { countBatch, decodeMessage, handBack, type Log } from './host-messages.ts'
+import { countBatch, type Log } from './host-messages.ts'
+import { type Delivery, type Item, observeLatency, settleItem } from './loop-items.ts'
 import type { PartitionWorker } from './partition-worker.ts'
 import type { BatchResult } from './partition-worker-types.ts'
 import type { OutboxItem } from './worker-batch.ts'
@@ -38,23 +40,6 @@ export interface PartitionLoopOptions {
   newWorker: () => PartitionWorker
   /** Publishes an outbox and tells the worker once it is out. */
   publish: (worker: PartitionWorker, outbox: readonly OutboxItem[]) => Promise<void>
-}
-
-/** A message of the batch in hand. */
-interface Item {
-  readonly msg: BusMessage
-  readonly decoded: PartitionMessage
-  /** Dead-lettered: consumed without being folded. */
-  skip: boolean
-  /** Acknowledged or handed back. */
-  done: boolean
-}
-
-/** Accept-to-persisted time of a folded signal, once its batch is durable and acknowledged. */
-function observeLatency(m: ActorMetrics | undefined, item: Item, nowMs: number): void {
-  const stored = item.msg.storedMs
-  if (!m || stored === undefined || item.skip || item.decoded.kind !== 'signal') return
-  m.pipelineLatency.observe(Math.max(0, nowMs - stored) / 1000)
 }
 
 /**
@@ -94,7 +79,7 @@ export class PartitionLoop {
         await this.#settle(items, msgs.length < this.#o.batchSize)
       } catch (err: unknown) {
         // Nothing after the failure is durable: hand it back at once so it comes again first.
-        for (const item of items) if (!item.done) handBack(item.msg, 0)
+        for (const item of items) settleItem(item, 0)
         throw err
       }
       this.progressed = true
@@ -109,18 +94,29 @@ export class PartitionLoop {
     }
   }
 
-  /** Decodes a fetch; invalid messages are dropped, ones delivered too often dead-lettered. */
+  /**
+   * Decodes a fetch into items (a `batch` message gives one per valid signal); invalid messages
+   * and signals are dropped, messages delivered too often dead-lettered whole.
+   */
   async #admit(msgs: readonly BusMessage[]): Promise<Item[]> {
     const items: Item[] = []
     for (const msg of msgs) {
       const tooOften = msg.deliveries >= this.#o.maxDeliver
       if (tooOften) {
         const why = `delivered ${msg.deliveries} times without being acknowledged`
-        await this.#deadLetter(msg, 'max-deliver', why)
+        await this.#deadLetter({ msg, part: undefined }, 'max-deliver', why)
       }
-      const decoded = decodeMessage(msg, this.#o.log, this.#o.metrics)
-      if (decoded) items.push({ msg, decoded, skip: tooOften, done: false })
-      else msg.ack()
+      const content = decodeDelivery(msg, this.#o.log, this.#o.metrics)
+      if (!content || content.messages.length === 0) {
+        msg.ack()
+        continue
+      }
+      const { messages, parts } = content
+      const delivery: Delivery = { msg, left: messages.length, back: false, delayMs: 0 }
+      for (const [i, decoded] of messages.entries()) {
+        const part = parts?.[i]
+        items.push({ msg, delivery, decoded, part, skip: tooOften, done: false })
+      }
     }
     return items
   }
@@ -152,11 +148,10 @@ export class PartitionLoop {
     }
     const nowMs = this.#o.now() / 1000
     for (const [i, item] of items.entries()) {
-      item.done = true
       if (i < result.consumed) {
-        item.msg.ack()
+        settleItem(item)
         observeLatency(m, item, nowMs)
-      } else handBack(item.msg, GAP_RETRY_MS)
+      } else settleItem(item, GAP_RETRY_MS)
     }
     for (const c of result.corrupt) {
       m?.podStateCorrupt.inc({ reason: 'decode' })
@@ -189,16 +184,13 @@ export class PartitionLoop {
     if (!only) throw err
     if (live.length === 1) {
       const reason = err instanceof TerminalInputError ? err.reason : 'fold'
-      await this.#deadLetter(only.msg, reason, errorText(err))
+      await this.#deadLetter(only, reason, errorText(err))
       only.skip = true
       return this.#settle(items, caughtUp)
     }
     const mid = items.indexOf(live[Math.floor(live.length / 2)] ?? only)
     if (!(await this.#settle(items.slice(0, mid), false))) {
-      for (const item of items.slice(mid)) {
-        item.done = true
-        handBack(item.msg, GAP_RETRY_MS)
-      }
+      for (const item of items.slice(mid)) settleItem(item, GAP_RETRY_MS)
       return false
     }
     return this.#settle(items.slice(mid), caughtUp)
@@ -237,14 +229,29 @@ export class PartitionLoop {
     return false
   }
 
-  /** Writes the dead letter of `msg` (before it is acknowledged) and counts it. */
-  async #deadLetter(msg: BusMessage, reason: DeadLetterReason, error: string): Promise<void> {
+  /**
+   * Writes the dead letter of a message, or of one signal of a batch message (its own envelope),
+   * before it is acknowledged, and counts it.
+   */
+  async #deadLetter(
+    item: Pick<Item, 'msg' | 'part'> & { decoded?: PartitionMessage },
+    reason: DeadLetterReason,
+    error: string,
+  ): Promise<void> {
     const { partition, channel, log, metrics } = this.#o
-    const info = { reason, error, partition, stream: channel.stream, at: new Date() }
+    const { msg, part: index, decoded } = item
+    const part =
+      index === undefined || decoded === undefined
+        ? undefined
+        : { index, data: enc.encode(JSON.stringify(decoded)) }
+    const info = { reason, error, partition, stream: channel.stream, at: new Date(), part }
     await this.#o.bus.publish([deadLetterMessage(msg, info)])
     metrics?.deadLettered.inc({ reason })
     const { subject, seq, deliveries } = msg
-    log.info({ partition, subject, seq, deliveries, reason, error }, 'signal dead-lettered')
+    log.info(
+      { partition, subject, seq, part: index, deliveries, reason, error },
+      'signal dead-lettered',
+    )
   }
 
   /** Replaces the worker with one loaded from the store, and publishes what it left unpublished. */

@@ -16,6 +16,7 @@ import type { Store, WriteOp } from '../../../../actors/runtime/store/store.ts'
 import { createActorMetrics } from '../../../../actors/telemetry/metrics.ts'
 import { DEFAULT_SLO_CONFIG } from '../../../../config/slo-config.ts'
 import { signalMessages } from '../../../../protocol/envelope.ts'
+import { batchMessages } from '../../../../protocol/envelope-batch.ts'
 import type { PodSignal } from '../../../../protocol/pod-signal.ts'
 import { readStream } from '../../../support/hosts.ts'
 import { SERVICE_FACTS, sig } from '../../../support/signals.ts'
@@ -111,9 +112,21 @@ export function harness(
 }
 
 /** Publishes signals on the live channel in one go (so a host fetches them as one batch). */
-export async function publish(bus: Bus, signals: PodSignal[]): Promise<void> {
+/** How signals are put on the bus: a message each, or `batch` messages as the webhook sends. */
+export type Shape = 'single' | 'batch'
+
+export async function publish(
+  bus: Bus,
+  signals: PodSignal[],
+  shape: Shape = 'single',
+): Promise<void> {
   await ensureChannel(bus, LIVE_CHANNEL)
-  await bus.publish(signalMessages(signals, PARTITIONS, LIVE_CHANNEL.subjectOf))
+  const subjectOf = LIVE_CHANNEL.subjectOf
+  await bus.publish(
+    shape === 'batch'
+      ? batchMessages(signals, PARTITIONS, { subjectOf })
+      : signalMessages(signals, PARTITIONS, subjectOf),
+  )
 }
 
 /** Waits until `check` holds (polling), failing with `what` after `timeoutMs`. */

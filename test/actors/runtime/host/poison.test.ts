@@ -37,108 +37,122 @@ const stores: [string, () => Store][] = [
 const nowUs = () => Date.now() * 1000
 
 for (const [kind, makeStore] of stores) {
-  describe(`actor host: one poisoned signal in a batch (embedded bus, ${kind})`, () => {
-    it('a batch the store refuses for one pod (fault-injection store refusing its rollup, as it refused a 1960 minute before protocol/ guarded it) dead-letters that signal alone; the rest is persisted and acked', async (t) => {
-      const bus = new EmbeddedBus()
-      const store = makeStore()
-      const bad = randomUUID()
-      const h = harness(bus, refusesFor(store, bad))
-      t.after(async () => {
-        await h.stop()
-        await bus.close()
-        await store.close()
+  for (const shape of ['single', 'batch'] as const) {
+    describe(`actor host: one poisoned signal in a batch (embedded bus, ${kind}, ${shape} messages)`, () => {
+      it('a batch the store refuses for one pod (fault-injection store refusing its rollup, as it refused a 1960 minute before protocol/ guarded it) dead-letters that signal alone; the rest is persisted and acked', async (t) => {
+        const bus = new EmbeddedBus()
+        const store = makeStore()
+        const bad = randomUUID()
+        const h = harness(bus, refusesFor(store, bad))
+        t.after(async () => {
+          await h.stop()
+          await bus.close()
+          await store.close()
+        })
+        await putState(store, state1960(bad, 'old-1', nowUs()), bad)
+        const healthy = [randomUUID(), randomUUID(), randomUUID()]
+        const signals = [
+          createSignal(healthy[0] ?? '', 'web-a'),
+          createSignal(bad, 'old-1', 'poison:1960'),
+          createSignal(healthy[1] ?? '', 'web-b'),
+          createSignal(healthy[2] ?? '', 'web-c'),
+        ]
+        await publish(bus, signals, shape)
+        await h.start()
+        await until('the healthy pods are persisted', async () => {
+          const states = await store.getStates(healthy)
+          return states.every((s) => s !== null)
+        })
+        await until(
+          'the batch is acknowledged',
+          async () =>
+            (await h.counter('lunettes_signals_deadlettered_total', { reason: 'persist' })) === 1,
+        )
+        const letters = await h.deadLetters()
+        assert.equal(letters.length, 1)
+        const [letter] = letters
+        assert.equal(letter?.reason, 'persist')
+        assert.equal(letter?.subject, LIVE_CHANNEL.subjectOf(0))
+        assert.equal(letter?.deliveries, 1)
+        assert.equal(letter?.partition, 0)
+        assert.match(letter?.error ?? '', /planted refusal/)
+        assert.equal(
+          (letter?.message as { signal?: { id?: string } } | undefined)?.signal?.id,
+          'poison:1960',
+        )
+        // In a batch message only that signal is dead-lettered, as its own single envelope.
+        assert.equal(letter?.part, shape === 'batch' ? 1 : undefined)
+        assert.equal((letter?.message as { kind?: string } | undefined)?.kind, 'signal')
+        // The poisoned pod kept the state it had (nothing of its signal was written).
+        const kept = decodeState(bad, (await store.getState(bad)) ?? '')
+        assert.equal(kept.seen.includes('poison:1960'), false)
+        const events = (e: string) => h.counter('lunettes_partition_events_total', { event: e })
+        assert.equal(await events('failed'), 0, 'the partition never failed')
+        assert.equal(await events('retried'), 0)
+        assert.equal(await events('acquired'), 1, 'nor restarted')
+        assert.equal(h.logs.filter((l) => l.level === 'error').length, 0)
+        assert.equal(
+          h.logs.filter((l) => l.msg === 'signal dead-lettered').length,
+          1,
+          'logged once',
+        )
+        // Everything was acknowledged: nothing comes back.
+        const consumer = await bus.consumer({
+          stream: LIVE_CHANNEL.stream,
+          durable: LIVE_CHANNEL.durableOf(0),
+          filterSubject: LIVE_CHANNEL.subjectOf(0),
+          ackWaitMs: 5000,
+        })
+        assert.equal(await consumer.pending(), 0)
+        // A later healthy signal on the same partition folds at once.
+        const late = randomUUID()
+        await publish(bus, [createSignal(late, 'web-d')])
+        await until('a later pod folds', async () => (await store.getState(late)) !== null)
       })
-      await putState(store, state1960(bad, 'old-1', nowUs()), bad)
-      const healthy = [randomUUID(), randomUUID(), randomUUID()]
-      const signals = [
-        createSignal(healthy[0] ?? '', 'web-a'),
-        createSignal(bad, 'old-1', 'poison:1960'),
-        createSignal(healthy[1] ?? '', 'web-b'),
-        createSignal(healthy[2] ?? '', 'web-c'),
-      ]
-      await publish(bus, signals)
-      await h.start()
-      await until('the healthy pods are persisted', async () => {
-        const states = await store.getStates(healthy)
-        return states.every((s) => s !== null)
-      })
-      await until(
-        'the batch is acknowledged',
-        async () =>
-          (await h.counter('lunettes_signals_deadlettered_total', { reason: 'persist' })) === 1,
-      )
-      const letters = await h.deadLetters()
-      assert.equal(letters.length, 1)
-      const [letter] = letters
-      assert.equal(letter?.reason, 'persist')
-      assert.equal(letter?.subject, LIVE_CHANNEL.subjectOf(0))
-      assert.equal(letter?.deliveries, 1)
-      assert.equal(letter?.partition, 0)
-      assert.match(letter?.error ?? '', /planted refusal/)
-      assert.equal(
-        (letter?.message as { signal?: { id?: string } } | undefined)?.signal?.id,
-        'poison:1960',
-      )
-      // The poisoned pod kept the state it had (nothing of its signal was written).
-      const kept = decodeState(bad, (await store.getState(bad)) ?? '')
-      assert.equal(kept.seen.includes('poison:1960'), false)
-      const events = (e: string) => h.counter('lunettes_partition_events_total', { event: e })
-      assert.equal(await events('failed'), 0, 'the partition never failed')
-      assert.equal(await events('retried'), 0)
-      assert.equal(await events('acquired'), 1, 'nor restarted')
-      assert.equal(h.logs.filter((l) => l.level === 'error').length, 0)
-      assert.equal(h.logs.filter((l) => l.msg === 'signal dead-lettered').length, 1, 'logged once')
-      // Everything was acknowledged: nothing comes back.
-      const consumer = await bus.consumer({
-        stream: LIVE_CHANNEL.stream,
-        durable: LIVE_CHANNEL.durableOf(0),
-        filterSubject: LIVE_CHANNEL.subjectOf(0),
-        ackWaitMs: 5000,
-      })
-      assert.equal(await consumer.pending(), 0)
-      // A later healthy signal on the same partition folds at once.
-      const late = randomUUID()
-      await publish(bus, [createSignal(late, 'web-d')])
-      await until('a later pod folds', async () => (await store.getState(late)) !== null)
-    })
 
-    it('a fold that throws (fault-injection decide) dead-letters only that signal', async (t) => {
-      const bus = new EmbeddedBus()
-      const store = makeStore()
-      const real = createDecider({ config: DEFAULT_SLO_CONFIG, inPlace: true })
-      const decide: Decide = (state, input, now) => {
-        if ('id' in input && input.id === 'poison:fold') throw new Error('planted fold failure')
-        return real(state, input, now)
-      }
-      const h = harness(bus, store, { decide })
-      t.after(async () => {
-        await h.stop()
-        await bus.close()
-        await store.close()
+      it('a fold that throws (fault-injection decide) dead-letters only that signal', async (t) => {
+        const bus = new EmbeddedBus()
+        const store = makeStore()
+        const real = createDecider({ config: DEFAULT_SLO_CONFIG, inPlace: true })
+        const decide: Decide = (state, input, now) => {
+          if ('id' in input && input.id === 'poison:fold') throw new Error('planted fold failure')
+          return real(state, input, now)
+        }
+        const h = harness(bus, store, { decide })
+        t.after(async () => {
+          await h.stop()
+          await bus.close()
+          await store.close()
+        })
+        const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()]
+        // The poisoned signal is the pod's second: its first one, in the same batch, still lands.
+        await publish(
+          bus,
+          [
+            createSignal(a, 'web-a'),
+            createSignal(b, 'web-b'),
+            createSignal(b, 'web-b', 'poison:fold'),
+            createSignal(c, 'web-c'),
+          ],
+          shape,
+        )
+        await h.start()
+        await until(
+          'a dead letter',
+          async () =>
+            (await h.counter('lunettes_signals_deadlettered_total', { reason: 'fold' })) === 1,
+        )
+        for (const uid of [a, b, c]) assert.ok(await store.getState(uid), `pod ${uid} persisted`)
+        const [letter] = await h.deadLetters()
+        assert.equal(letter?.reason, 'fold')
+        assert.match(letter?.error ?? '', /planted fold failure/)
+        const sb = decodeState(b, (await store.getState(b)) ?? '')
+        assert.equal(sb.seen.length, 1, 'the poisoned signal left no trace in its pod')
+        assert.equal(await h.counter('lunettes_partition_events_total', { event: 'failed' }), 0)
+        assert.equal(letter?.part, shape === 'batch' ? 2 : undefined)
       })
-      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()]
-      // The poisoned signal is the pod's second: its first one, in the same batch, still lands.
-      await publish(bus, [
-        createSignal(a, 'web-a'),
-        createSignal(b, 'web-b'),
-        createSignal(b, 'web-b', 'poison:fold'),
-        createSignal(c, 'web-c'),
-      ])
-      await h.start()
-      await until(
-        'a dead letter',
-        async () =>
-          (await h.counter('lunettes_signals_deadlettered_total', { reason: 'fold' })) === 1,
-      )
-      for (const uid of [a, b, c]) assert.ok(await store.getState(uid), `pod ${uid} persisted`)
-      const [letter] = await h.deadLetters()
-      assert.equal(letter?.reason, 'fold')
-      assert.match(letter?.error ?? '', /planted fold failure/)
-      const sb = decodeState(b, (await store.getState(b)) ?? '')
-      assert.equal(sb.seen.length, 1, 'the poisoned signal left no trace in its pod')
-      assert.equal(await h.counter('lunettes_partition_events_total', { event: 'failed' }), 0)
     })
-  })
+  }
 }
 
 /** Fault-injection store: writes of pod `uid` fail as if the store were away (retryable). */
