@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus/bus.ts'
+import { LOCAL_VALUE, type WithLocalValue } from '../../actors/runtime/bus/embedded-local.ts'
 import type { SignalChannel } from '../../actors/runtime/channel.ts'
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
@@ -52,9 +53,11 @@ export async function publishReplay(
   partitions: number,
   run: string,
 ): Promise<{ gaps: number; lastSeq: number[] }> {
-  let chunk: OutMessage[] = []
+  let chunk: (OutMessage & WithLocalValue)[] = []
   let n = 0
   const seqs: number[] = []
+  const subjects = Array.from({ length: partitions }, (_, p) => channel.subjectOf(p))
+  const everyone = subjects.map((_, p) => p)
   const flush = async () => {
     if (chunk.length === 0) return
     // A bus restart mid-replay: publish again (message ids make repeats harmless), for up to 60 s.
@@ -79,12 +82,14 @@ export async function publishReplay(
       }
     }
     const { to, msg } = next.value
-    const targets = to === 'all' ? Array.from({ length: partitions }, (_, i) => i) : [to]
+    const targets = to === 'all' ? everyone : [to]
     for (const p of targets) {
       const place = (seqs[p] ?? 0) + 1
       seqs[p] = place
-      const data = enc.encode(JSON.stringify({ ...msg, seq: place }))
-      chunk.push({ subject: channel.subjectOf(p), data, msgId: `${run}:${n++}` })
+      const out = { ...msg, seq: place }
+      const data = enc.encode(JSON.stringify(out))
+      const subject = subjects[p] ?? channel.subjectOf(p)
+      chunk.push({ subject, data, msgId: `${run}:${n++}`, [LOCAL_VALUE]: out })
     }
     if (chunk.length >= 1000) await flush()
   }

@@ -1,4 +1,5 @@
 import { type BusMessage, BusUnavailableError, type ConsumerSpec } from './bus.ts'
+import { LOCAL_VALUE, type WithLocalValue } from './embedded-local.ts'
 import { subjectMatches } from './embedded-match.ts'
 import type { EmbeddedStream, Stored } from './embedded-stream.ts'
 
@@ -143,7 +144,8 @@ export class EmbeddedConsumer {
     const wake = () => this.wake()
     // As JsMsg: the first ack or nak of a delivery counts, later ones are ignored.
     let answered = false
-    return {
+    const delivered: BusMessage & WithLocalValue = {
+      [LOCAL_VALUE]: m.value,
       subject: m.subject,
       data: m.data.slice(),
       msgId: m.msgId,
@@ -165,6 +167,7 @@ export class EmbeddedConsumer {
         wake()
       },
     }
+    return delivered
   }
 
   /** Milliseconds until the next unacked message is due for redelivery (Infinity if none). */

@@ -18,6 +18,8 @@ export interface Stored {
   readonly msgId: string | undefined
   readonly time: number
   readonly size: number
+  /** The publisher's object, in process (see `LOCAL_VALUE`). */
+  readonly value: unknown
 }
 
 /**
@@ -71,7 +73,7 @@ export class EmbeddedStream {
   }
 
   /** Stores a message unless its msgId was seen within the duplicate window. */
-  store(subject: string, data: Uint8Array, msgId: string | undefined): void {
+  store(subject: string, data: Uint8Array, msgId: string | undefined, value?: unknown): void {
     this.prune()
     if (msgId !== undefined && this.#dedupe.has(msgId)) return
     const size = subject.length + data.byteLength + (msgId === undefined ? 0 : msgId.length)
@@ -83,7 +85,8 @@ export class EmbeddedStream {
     }
     if (this.#spec.discard === 'new') this.#admit(subject, size)
     const time = this.#now()
-    const stored: Stored = { seq: ++this.#lastSeq, subject, data: data.slice(), msgId, time, size }
+    const seq = ++this.#lastSeq
+    const stored: Stored = { seq, subject, data: data.slice(), msgId, time, size, value }
     this.#messages.push(stored)
     const list = this.#bySubject.get(subject)
     if (list) list.push(stored)
