@@ -4,7 +4,6 @@ import { isZlibError, openByteSource, peek, readAllCapped } from './byte-source.
 import { classifyValue, type ObjectKind } from './classify.ts'
 import { detectFormat, type InputFormat } from './detect-format.ts'
 import { cleanMessage, jsonType, readJsonLines } from './json-lines.ts'
-import { readYamlDocuments } from './yaml-stream.ts'
 
 /** What a replay input record is: see `classifyObject` for the rules. */
 export type InputKind = ObjectKind
@@ -129,6 +128,8 @@ async function* readFormat(
     yield* jsonDocument(file, text)
     return
   }
+  // The YAML parser loads only for YAML input.
+  const { readYamlDocuments } = await import('./yaml-stream.ts')
   for (const doc of readYamlDocuments(text)) {
     if ('error' in doc) {
       yield { file, line: doc.line, kind: 'malformed', error: doc.error }

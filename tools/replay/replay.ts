@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createDecider, type Diagnose } from '../../actors/lifecycle/decide.ts'
+import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
 import { replayChannel } from '../../actors/runtime/channel.ts'
-import { type BackendOptions, openBackends } from '../../actors/runtime/connect.ts'
+import type { BackendOptions, Backends } from '../../actors/runtime/connect.ts'
 import { ActorHost, type HostOptions } from '../../actors/runtime/host/actor-host.ts'
+import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import type { SloAlert } from '../../protocol/alert.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
@@ -66,6 +68,29 @@ export interface ReplayOptions {
 /** Default observation gap: 5 minutes without any pod signal. */
 export const DEFAULT_MAX_GAP_MS = 5 * 60_000
 
+/**
+ * The backends to replay on: without NATS or Redis configured, the embedded bus and store as
+ * `openBackends` makes them, without loading the NATS and Redis clients (a replay's start-up).
+ */
+async function replayBackends(
+  opts: BackendOptions,
+): Promise<Pick<Backends, 'bus' | 'store' | 'close'>> {
+  if (opts.natsUrl || opts.nats || opts.redisUrl || opts.redis) {
+    return (await import('../../actors/runtime/connect.ts')).openBackends(opts)
+  }
+  const limits = opts.limits?.embedded
+  const bus = new EmbeddedBus({ dropAcked: true, ...(limits ? { limits } : {}) })
+  const store = new MemoryStore(opts.storePrefix ? { prefix: opts.storePrefix } : {})
+  return {
+    bus,
+    store,
+    async close() {
+      await bus.close()
+      await store.close()
+    },
+  }
+}
+
 function count(into: Record<string, number>, key: string): void {
   into[key] = (into[key] ?? 0) + 1
 }
@@ -86,7 +111,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
   const hostCount = opts.hosts ?? 1
   const run = opts.run ?? (hostCount > 0 ? randomBytes(6).toString('hex') : 'shared')
   const { signals, stats, skipped } = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
-  const backends = await openBackends({
+  const backends = await replayBackends({
     ...opts.backends,
     storePrefix:
       opts.backends?.storePrefix ?? (hostCount > 0 ? `lunettes:replay:${run}:` : undefined),
