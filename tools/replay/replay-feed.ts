@@ -44,7 +44,8 @@ const enc = new TextEncoder()
 
 /**
  * Publishes the sequence durably in chunks, in order, numbering each partition's messages
- * (`seq`); returns the number of observation gaps.
+ * (`seq`); returns the number of observation gaps. With `local`, each message also carries the
+ * object its bytes encode (`LOCAL_VALUE`), which the embedded bus hands to in-process hosts.
  */
 export async function publishReplay(
   bus: Bus,
@@ -52,6 +53,7 @@ export async function publishReplay(
   seq: Generator<Addressed, number>,
   partitions: number,
   run: string,
+  local = true,
 ): Promise<{ gaps: number; lastSeq: number[] }> {
   let chunk: (OutMessage & WithLocalValue)[] = []
   let n = 0
@@ -89,7 +91,8 @@ export async function publishReplay(
       const out = { ...msg, seq: place }
       const data = enc.encode(JSON.stringify(out))
       const subject = subjects[p] ?? channel.subjectOf(p)
-      chunk.push({ subject, data, msgId: `${run}:${n++}`, [LOCAL_VALUE]: out })
+      const msgId = `${run}:${n++}`
+      chunk.push(local ? { subject, data, msgId, [LOCAL_VALUE]: out } : { subject, data, msgId })
     }
     if (chunk.length >= 1000) await flush()
   }

@@ -63,6 +63,11 @@ export interface ReplayOptions {
   metrics?: HostOptions['metrics']
   /** Actors (and names) each in-process partition keeps in memory (default 10,000). */
   cacheSize?: number
+  /**
+   * On the embedded bus, hand each message's object to the in-process hosts next to its bytes
+   * (default true: no JSON round trip); false: every message goes by its bytes, as over NATS.
+   */
+  localValues?: boolean
 }
 
 /** Default observation gap: 5 minutes without any pod signal. */
@@ -161,6 +166,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
       replayMessages(signals, partitions, maxGapMs * 1000, run),
       partitions,
       run,
+      opts.localValues ?? true,
     )
     await waitForPartitions(store, lastSeq, opts.timeoutMs ?? 600_000)
     await Promise.all(hosts.map((h) => h.stop()))
