@@ -51,7 +51,7 @@ export async function readAll(
       }
     }
   }
-  const order = signals.map((sig, i) => ({ sig, i }))
-  order.sort((a, b) => a.sig.time - b.sig.time || a.i - b.i)
-  return { signals: order.map((o) => o.sig), stats, skipped }
+  // Array sort is stable: signals of the same time keep their input order, with no index pairs.
+  signals.sort((a, b) => a.time - b.time)
+  return { signals, stats, skipped }
 }
