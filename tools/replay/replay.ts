@@ -115,7 +115,13 @@ export async function runReplay(opts: ReplayOptions): Promise<{
   const partitions = opts.partitions ?? DEFAULT_PARTITIONS
   const hostCount = opts.hosts ?? 1
   const run = opts.run ?? (hostCount > 0 ? randomBytes(6).toString('hex') : 'shared')
-  const { signals, stats, skipped } = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
+  const read = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
+  const { stats, skipped } = read
+  // Held only by the message sequence from here: folded signals are garbage once acknowledged.
+  const signals = read.signals.length
+  const clock = read.signals.at(-1)?.time ?? 0
+  const messages = replayMessages(read.signals, partitions, maxGapMs * 1000, run)
+  read.signals = []
   const backends = await replayBackends({
     ...opts.backends,
     storePrefix:
@@ -163,7 +169,7 @@ export async function runReplay(opts: ReplayOptions): Promise<{
     const { gaps, lastSeq } = await publishReplay(
       bus,
       channel,
-      replayMessages(signals, partitions, maxGapMs * 1000, run),
+      messages,
       partitions,
       run,
       opts.localValues ?? true,
@@ -172,13 +178,12 @@ export async function runReplay(opts: ReplayOptions): Promise<{
     await Promise.all(hosts.map((h) => h.stop()))
     await opts.flushTraces?.()
     await alertSub.close()
-    const clock = signals.at(-1)?.time ?? 0
     const reports = await collectReports(store, partitions, config, diagnose, clock)
     const summary: ReplaySummary = {
       inputs: stats,
       skipped,
       malformed: stats.reduce((n, s) => n + s.malformed, 0),
-      signals: signals.length,
+      signals,
       gaps,
       clock,
       pods: reports.length,
