@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus/bus.ts'
-import { LOCAL_VALUE, type WithLocalValue } from '../../actors/runtime/bus/embedded-local.ts'
+import { localMessage } from '../../actors/runtime/bus/embedded-local.ts'
 import type { SignalChannel } from '../../actors/runtime/channel.ts'
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
@@ -55,7 +55,7 @@ export async function publishReplay(
   run: string,
   local = true,
 ): Promise<{ gaps: number; lastSeq: number[] }> {
-  let chunk: (OutMessage & WithLocalValue)[] = []
+  let chunk: OutMessage[] = []
   let n = 0
   const seqs: number[] = []
   const subjects = Array.from({ length: partitions }, (_, p) => channel.subjectOf(p))
@@ -89,10 +89,13 @@ export async function publishReplay(
       const place = (seqs[p] ?? 0) + 1
       seqs[p] = place
       const out = { ...msg, seq: place }
-      const data = enc.encode(JSON.stringify(out))
       const subject = subjects[p] ?? channel.subjectOf(p)
       const msgId = `${run}:${n++}`
-      chunk.push(local ? { subject, data, msgId, [LOCAL_VALUE]: out } : { subject, data, msgId })
+      chunk.push(
+        local
+          ? localMessage(subject, out, msgId)
+          : { subject, data: enc.encode(JSON.stringify(out)), msgId },
+      )
     }
     if (chunk.length >= 1000) await flush()
   }

@@ -17,7 +17,7 @@ import {
   withLimits,
 } from './bus.ts'
 import { EmbeddedKv } from './embedded-kv.ts'
-import { localValue } from './embedded-local.ts'
+import { bytesOf, localValue } from './embedded-local.ts'
 import { checkSubject, overlapsAny } from './embedded-match.ts'
 import { EmbeddedRoutes, MEMO_SUBJECTS, type Reply, type Route } from './embedded-routes.ts'
 import { EmbeddedStream } from './embedded-stream.ts'
@@ -116,8 +116,9 @@ export class EmbeddedBus implements Bus, StreamStats {
     })
     messages.forEach((m, i) => {
       const value = localValue(m)
-      for (const stream of targets[i] ?? []) stream.store(m.subject, m.data, m.msgId, value)
-      this.#route(m.subject, m.data, undefined)
+      const data = bytesOf(m)
+      for (const stream of targets[i] ?? []) stream.store(m.subject, data, m.msgId, value)
+      if (this.#routes.listened(m.subject)) this.#route(m.subject, m.data, undefined)
     })
   }
 

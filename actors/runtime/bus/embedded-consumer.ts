@@ -144,10 +144,15 @@ export class EmbeddedConsumer {
     const wake = () => this.wake()
     // As JsMsg: the first ack or nak of a delivery counts, later ones are ignored.
     let answered = false
+    let copy: Uint8Array | undefined
     const delivered: BusMessage & WithLocalValue = {
       [LOCAL_VALUE]: m.value,
       subject: m.subject,
-      data: m.data.slice(),
+      // Copied on first read: an in-process reader of the publisher's object never needs it.
+      get data() {
+        copy ??= m.data.slice()
+        return copy
+      },
       msgId: m.msgId,
       seq: m.seq,
       deliveries,

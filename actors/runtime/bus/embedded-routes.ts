@@ -40,6 +40,12 @@ export class EmbeddedRoutes {
     this.#listeners.clear()
   }
 
+  /** Whether any subscription takes `subject`. */
+  listened(subject: string): boolean {
+    const { plain, groups } = this.#listening(subject)
+    return plain.length > 0 || groups.length > 0
+  }
+
   /** Delivers to every plain subscriber and one member per queue group; false if nobody listens. */
   route(subject: string, data: Uint8Array, reply: Reply | undefined): boolean {
     const { plain, groups } = this.#listening(subject)
