@@ -5,7 +5,6 @@ import type { Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { createDiagnose } from '../../actors/lifecycle/diagnosis-hook.ts'
-import { createTraceExporter } from '../../actors/telemetry/exporter.ts'
 import { parseGoDuration } from '../../config/duration.ts'
 import { loadSloConfig, loadSloConfigFile } from '../../config/load.ts'
 import { loadSpanConfig } from '../../config/span-config-load.ts'
@@ -115,6 +114,14 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const diagnose = createDiagnose(config)
   const spanConfig = loadSpanConfig(process.env)
   let traceFailures = 0
+  // The OTel SDK loads only when an endpoint is set (the rule of `otlpTraceSettings`).
+  const tracing = Boolean(
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() ||
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
+  )
+  const { createTraceExporter } = tracing
+    ? await import('../../actors/telemetry/exporter.ts')
+    : { createTraceExporter: () => null }
   const traces = createTraceExporter({
     env: process.env,
     config,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Bus, BusUnavailableError, type OutMessage } from '../../actors/runtime/bus/bus.ts'
+import { localMessage } from '../../actors/runtime/bus/embedded-local.ts'
 import type { SignalChannel } from '../../actors/runtime/channel.ts'
 import type { PartitionMessage } from '../../protocol/envelope.ts'
 import type { PodSignal } from '../../protocol/pod-signal.ts'
@@ -43,7 +44,8 @@ const enc = new TextEncoder()
 
 /**
  * Publishes the sequence durably in chunks, in order, numbering each partition's messages
- * (`seq`); returns the number of observation gaps.
+ * (`seq`); returns the number of observation gaps. With `local`, each message also carries the
+ * object its bytes encode (`LOCAL_VALUE`), which the embedded bus hands to in-process hosts.
  */
 export async function publishReplay(
   bus: Bus,
@@ -51,10 +53,13 @@ export async function publishReplay(
   seq: Generator<Addressed, number>,
   partitions: number,
   run: string,
+  local = true,
 ): Promise<{ gaps: number; lastSeq: number[] }> {
   let chunk: OutMessage[] = []
   let n = 0
   const seqs: number[] = []
+  const subjects = Array.from({ length: partitions }, (_, p) => channel.subjectOf(p))
+  const everyone = subjects.map((_, p) => p)
   const flush = async () => {
     if (chunk.length === 0) return
     // A bus restart mid-replay: publish again (message ids make repeats harmless), for up to 60 s.
@@ -79,12 +84,18 @@ export async function publishReplay(
       }
     }
     const { to, msg } = next.value
-    const targets = to === 'all' ? Array.from({ length: partitions }, (_, i) => i) : [to]
+    const targets = to === 'all' ? everyone : [to]
     for (const p of targets) {
       const place = (seqs[p] ?? 0) + 1
       seqs[p] = place
-      const data = enc.encode(JSON.stringify({ ...msg, seq: place }))
-      chunk.push({ subject: channel.subjectOf(p), data, msgId: `${run}:${n++}` })
+      const out = { ...msg, seq: place }
+      const subject = subjects[p] ?? channel.subjectOf(p)
+      const msgId = `${run}:${n++}`
+      chunk.push(
+        local
+          ? localMessage(subject, out, msgId)
+          : { subject, data: enc.encode(JSON.stringify(out)), msgId },
+      )
     }
     if (chunk.length >= 1000) await flush()
   }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createDecider, type Diagnose } from '../../actors/lifecycle/decide.ts'
+import { EmbeddedBus } from '../../actors/runtime/bus/embedded-bus.ts'
 import { replayChannel } from '../../actors/runtime/channel.ts'
-import { type BackendOptions, openBackends } from '../../actors/runtime/connect.ts'
+import type { BackendOptions, Backends } from '../../actors/runtime/connect.ts'
 import { ActorHost, type HostOptions } from '../../actors/runtime/host/actor-host.ts'
+import { MemoryStore } from '../../actors/runtime/store/memory-store.ts'
 import type { SloConfig } from '../../config/slo-config.ts'
 import type { SloAlert } from '../../protocol/alert.ts'
 import type { PodReport } from '../../protocol/pod-report.ts'
@@ -61,10 +63,38 @@ export interface ReplayOptions {
   metrics?: HostOptions['metrics']
   /** Actors (and names) each in-process partition keeps in memory (default 10,000). */
   cacheSize?: number
+  /**
+   * On the embedded bus, hand each message's object to the in-process hosts next to its bytes
+   * (default true: no JSON round trip); false: every message goes by its bytes, as over NATS.
+   */
+  localValues?: boolean
 }
 
 /** Default observation gap: 5 minutes without any pod signal. */
 export const DEFAULT_MAX_GAP_MS = 5 * 60_000
+
+/**
+ * The backends to replay on: without NATS or Redis configured, the embedded bus and store as
+ * `openBackends` makes them, without loading the NATS and Redis clients (a replay's start-up).
+ */
+async function replayBackends(
+  opts: BackendOptions,
+): Promise<Pick<Backends, 'bus' | 'store' | 'close'>> {
+  if (opts.natsUrl || opts.nats || opts.redisUrl || opts.redis) {
+    return (await import('../../actors/runtime/connect.ts')).openBackends(opts)
+  }
+  const limits = opts.limits?.embedded
+  const bus = new EmbeddedBus({ dropAcked: true, ...(limits ? { limits } : {}) })
+  const store = new MemoryStore(opts.storePrefix ? { prefix: opts.storePrefix } : {})
+  return {
+    bus,
+    store,
+    async close() {
+      await bus.close()
+      await store.close()
+    },
+  }
+}
 
 function count(into: Record<string, number>, key: string): void {
   into[key] = (into[key] ?? 0) + 1
@@ -85,8 +115,14 @@ export async function runReplay(opts: ReplayOptions): Promise<{
   const partitions = opts.partitions ?? DEFAULT_PARTITIONS
   const hostCount = opts.hosts ?? 1
   const run = opts.run ?? (hostCount > 0 ? randomBytes(6).toString('hex') : 'shared')
-  const { signals, stats, skipped } = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
-  const backends = await openBackends({
+  const read = await readAll(opts.inputs, config, opts.onSkip ?? (() => {}))
+  const { stats, skipped } = read
+  // Held only by the message sequence from here: folded signals are garbage once acknowledged.
+  const signals = read.signals.length
+  const clock = read.signals.at(-1)?.time ?? 0
+  const messages = replayMessages(read.signals, partitions, maxGapMs * 1000, run)
+  read.signals = []
+  const backends = await replayBackends({
     ...opts.backends,
     storePrefix:
       opts.backends?.storePrefix ?? (hostCount > 0 ? `lunettes:replay:${run}:` : undefined),
@@ -133,21 +169,21 @@ export async function runReplay(opts: ReplayOptions): Promise<{
     const { gaps, lastSeq } = await publishReplay(
       bus,
       channel,
-      replayMessages(signals, partitions, maxGapMs * 1000, run),
+      messages,
       partitions,
       run,
+      opts.localValues ?? true,
     )
     await waitForPartitions(store, lastSeq, opts.timeoutMs ?? 600_000)
     await Promise.all(hosts.map((h) => h.stop()))
     await opts.flushTraces?.()
     await alertSub.close()
-    const clock = signals.at(-1)?.time ?? 0
     const reports = await collectReports(store, partitions, config, diagnose, clock)
     const summary: ReplaySummary = {
       inputs: stats,
       skipped,
       malformed: stats.reduce((n, s) => n + s.malformed, 0),
-      signals: signals.length,
+      signals,
       gaps,
       clock,
       pods: reports.length,

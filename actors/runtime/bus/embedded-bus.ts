@@ -17,7 +17,9 @@ import {
   withLimits,
 } from './bus.ts'
 import { EmbeddedKv } from './embedded-kv.ts'
-import { checkSubject, overlapsAny, subjectMatches } from './embedded-match.ts'
+import { bytesOf, localValue } from './embedded-local.ts'
+import { checkSubject, overlapsAny } from './embedded-match.ts'
+import { EmbeddedRoutes, MEMO_SUBJECTS, type Reply, type Route } from './embedded-routes.ts'
 import { EmbeddedStream } from './embedded-stream.ts'
 import { embeddedTail } from './embedded-stream-tail.ts'
 
@@ -37,16 +39,6 @@ export interface EmbeddedBusOptions {
   readonly limits?: StreamLimits
 }
 
-type Reply = (data: Uint8Array) => void
-
-/** A core subscription as the router sees it. */
-interface Route {
-  readonly pattern: string
-  /** Queue group: each message goes to one member of the group. */
-  readonly queue: string | undefined
-  deliver(subject: string, data: Uint8Array, reply: Reply | undefined): void
-}
-
 const BUCKET_NAME = /^[-\w]+$/
 
 /**
@@ -60,11 +52,12 @@ export class EmbeddedBus implements Bus, StreamStats {
   readonly #log: { warn(o: object, m: string): void } | undefined
   readonly #streams = new Map<string, EmbeddedStream>()
   readonly #buckets = new Map<string, EmbeddedKv>()
-  readonly #routes = new Set<Route>()
+  readonly #routes = new EmbeddedRoutes()
   readonly #subscriptions = new Set<Subscription>()
   readonly #requests = new Set<() => void>()
-  #roundRobin = 0
   #closed = false
+  /** Per published subject (checked valid): the streams capturing it; reset when streams change. */
+  readonly #captures = new Map<string, EmbeddedStream[]>()
 
   readonly #dropAcked: boolean
   readonly #limits: StreamLimits | undefined
@@ -92,6 +85,7 @@ export class EmbeddedBus implements Bus, StreamStats {
     const existing = this.#streams.get(spec.name)
     if (existing) existing.configure(spec)
     else this.#streams.set(spec.name, new EmbeddedStream(spec, this.#now, this.#dropAcked))
+    this.#captures.clear()
   }
 
   async streamUsage(name: string): Promise<StreamUsage | null> {
@@ -116,22 +110,21 @@ export class EmbeddedBus implements Bus, StreamStats {
   async publish(messages: readonly OutMessage[]): Promise<void> {
     this.#assertOpen()
     const targets = messages.map((m) => {
-      checkSubject(m.subject, false)
-      const streams = [...this.#streams.values()].filter((s) => s.captures(m.subject))
+      const streams = this.#capturing(m.subject)
       if (streams.length === 0) throw new BusUnavailableError(`no stream captures ${m.subject}`)
       return streams
     })
     messages.forEach((m, i) => {
-      for (const stream of targets[i] ?? []) stream.store(m.subject, m.data, m.msgId)
-      this.#route(m.subject, m.data, undefined)
+      const value = localValue(m)
+      const data = bytesOf(m)
+      for (const stream of targets[i] ?? []) stream.store(m.subject, data, m.msgId, value)
+      if (this.#routes.listened(m.subject)) this.#route(m.subject, m.data, undefined)
     })
   }
 
   emit(subject: string, data: Uint8Array): void {
     this.#assertOpen()
-    checkSubject(subject, false)
-    for (const stream of this.#streams.values()) {
-      if (!stream.captures(subject)) continue
+    for (const stream of this.#capturing(subject)) {
       try {
         stream.store(subject, data, undefined)
       } catch (err: unknown) {
@@ -259,6 +252,17 @@ export class EmbeddedBus implements Bus, StreamStats {
     for (const cancel of [...this.#requests]) cancel()
   }
 
+  /** The streams capturing a (checked) published subject, remembered per subject. */
+  #capturing(subject: string): EmbeddedStream[] {
+    let streams = this.#captures.get(subject)
+    if (streams) return streams
+    checkSubject(subject, false)
+    streams = [...this.#streams.values()].filter((s) => s.captures(subject))
+    if (this.#captures.size >= MEMO_SUBJECTS) this.#captures.clear()
+    this.#captures.set(subject, streams)
+    return streams
+  }
+
   #register(route: Route, drain: () => Promise<void>): Subscription {
     this.#routes.add(route)
     let closing: Promise<void> | undefined
@@ -276,20 +280,8 @@ export class EmbeddedBus implements Bus, StreamStats {
     return subscription
   }
 
-  /** Delivers to every plain subscriber and one member per queue group; false if nobody listens. */
   #route(subject: string, data: Uint8Array, reply: Reply | undefined): boolean {
-    const groups = new Map<string, Route[]>()
-    let interest = false
-    for (const route of this.#routes) {
-      if (!subjectMatches(route.pattern, subject)) continue
-      interest = true
-      if (route.queue === undefined) route.deliver(subject, data, reply)
-      else groups.set(route.queue, [...(groups.get(route.queue) ?? []), route])
-    }
-    for (const members of groups.values()) {
-      members[this.#roundRobin++ % members.length]?.deliver(subject, data, reply)
-    }
-    return interest
+    return this.#routes.route(subject, data, reply)
   }
 
   #assertOpen(): void {

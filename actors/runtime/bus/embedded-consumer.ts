@@ -1,4 +1,5 @@
 import { type BusMessage, BusUnavailableError, type ConsumerSpec } from './bus.ts'
+import { LOCAL_VALUE, type WithLocalValue } from './embedded-local.ts'
 import { subjectMatches } from './embedded-match.ts'
 import type { EmbeddedStream, Stored } from './embedded-stream.ts'
 
@@ -143,9 +144,15 @@ export class EmbeddedConsumer {
     const wake = () => this.wake()
     // As JsMsg: the first ack or nak of a delivery counts, later ones are ignored.
     let answered = false
-    return {
+    let copy: Uint8Array | undefined
+    const delivered: BusMessage & WithLocalValue = {
+      [LOCAL_VALUE]: m.value,
       subject: m.subject,
-      data: m.data.slice(),
+      // Copied on first read: an in-process reader of the publisher's object never needs it.
+      get data() {
+        copy ??= m.data.slice()
+        return copy
+      },
       msgId: m.msgId,
       seq: m.seq,
       deliveries,
@@ -165,6 +172,7 @@ export class EmbeddedConsumer {
         wake()
       },
     }
+    return delivered
   }
 
   /** Milliseconds until the next unacked message is due for redelivery (Infinity if none). */

@@ -17,7 +17,35 @@ export interface Stored {
   readonly data: Uint8Array
   readonly msgId: string | undefined
   readonly time: number
-  readonly size: number
+  /** Bytes counted against the stream; -1 until a message stored unencoded is encoded. */
+  size: number
+  /** The publisher's object, in process (see `LOCAL_VALUE`). */
+  readonly value: unknown
+}
+
+/** A message's bytes: as given (copied), or made on first read (a `localMessage`). */
+type Bytes = Uint8Array | (() => Uint8Array)
+
+/** A stored message whose bytes are made (once) when first read. */
+function lazyStored(
+  seq: number,
+  subject: string,
+  encode: () => Uint8Array,
+  msgId: string | undefined,
+  time: number,
+  value: unknown,
+): Stored {
+  return {
+    seq,
+    subject,
+    msgId,
+    time,
+    size: -1,
+    value,
+    get data() {
+      return encode()
+    },
+  }
 }
 
 /**
@@ -41,6 +69,8 @@ export class EmbeddedStream {
   readonly #dropAcked: boolean
   #lastSeq = 0
   #bytes = 0
+  /** Retained messages stored unencoded, not yet in `#bytes`. */
+  #unsized = 0
   #closed = false
 
   constructor(spec: StreamSpec, now: () => number, dropAcked = false) {
@@ -63,6 +93,7 @@ export class EmbeddedStream {
 
   configure(spec: StreamSpec): void {
     this.#spec = spec
+    if (spec.maxBytes > 0) this.#sizeAll()
     this.prune()
   }
 
@@ -70,12 +101,22 @@ export class EmbeddedStream {
     return this.#spec.subjects.some((pattern) => subjectMatches(pattern, subject))
   }
 
-  /** Stores a message unless its msgId was seen within the duplicate window. */
-  store(subject: string, data: Uint8Array, msgId: string | undefined): void {
+  /**
+   * Stores a message unless its msgId was seen within the duplicate window. Bytes given as a
+   * function are encoded only when read, or counted, or when the stream has a byte cap.
+   */
+  store(subject: string, bytes: Bytes, msgId: string | undefined, value?: unknown): void {
     this.prune()
     if (msgId !== undefined && this.#dedupe.has(msgId)) return
-    const size = subject.length + data.byteLength + (msgId === undefined ? 0 : msgId.length)
     const { maxBytes, name } = this.#spec
+    if (typeof bytes === 'function' && maxBytes <= 0) {
+      if (this.#spec.discard === 'new') this.#admit(subject, 0)
+      this.#unsized++
+      this.#keep(lazyStored(++this.#lastSeq, subject, bytes, msgId, this.#now(), value))
+      return
+    }
+    const data = typeof bytes === 'function' ? bytes() : bytes
+    const size = subject.length + data.byteLength + (msgId === undefined ? 0 : msgId.length)
     if (maxBytes > 0 && size > maxBytes) {
       throw new BusUnavailableError(
         `message on ${subject} (${size} bytes) exceeds stream ${name} max bytes`,
@@ -83,7 +124,13 @@ export class EmbeddedStream {
     }
     if (this.#spec.discard === 'new') this.#admit(subject, size)
     const time = this.#now()
-    const stored: Stored = { seq: ++this.#lastSeq, subject, data: data.slice(), msgId, time, size }
+    const seq = ++this.#lastSeq
+    this.#bytes += size
+    this.#keep({ seq, subject, data: data.slice(), msgId, time, size, value })
+  }
+
+  #keep(stored: Stored): void {
+    const { subject, msgId } = stored
     this.#messages.push(stored)
     const list = this.#bySubject.get(subject)
     if (list) list.push(stored)
@@ -92,10 +139,21 @@ export class EmbeddedStream {
       log.push(stored)
       this.#bySubject.set(subject, log)
     }
-    this.#bytes += size
-    if (msgId !== undefined) this.#dedupe.set(msgId, time)
+    if (msgId !== undefined) this.#dedupe.set(msgId, stored.time)
     this.prune()
     for (const consumer of this.#consumers.values()) consumer.offer(subject)
+  }
+
+  /** Encodes and counts the retained messages stored unencoded (for a byte count or cap). */
+  #sizeAll(): void {
+    for (let i = 0; this.#unsized > 0; i++) {
+      const m = this.#messages.at(i)
+      if (!m) break
+      if (m.size >= 0) continue
+      m.size = m.subject.length + m.data.byteLength + (m.msgId?.length ?? 0)
+      this.#bytes += m.size
+      this.#unsized--
+    }
   }
 
   /** Throws BusFullError when one more message of `size` bytes would pass a limit. */
@@ -115,6 +173,7 @@ export class EmbeddedStream {
   /** Bytes and messages retained, and the caps. */
   usage(): StreamUsage {
     this.prune()
+    this.#sizeAll()
     return {
       bytes: this.#bytes,
       messages: this.#messages.length,
@@ -140,7 +199,8 @@ export class EmbeddedStream {
           (maxMessages > 0 && this.#messages.length > maxMessages))
       if (!old && !over && !(this.#dropAcked && this.#consumed(m))) break
       this.#messages.dropFirst()
-      this.#bytes -= m.size
+      if (m.size >= 0) this.#bytes -= m.size
+      else this.#unsized--
       const list = this.#bySubject.get(m.subject)
       if (list?.first() === m) list.dropFirst()
       if (list?.length === 0) this.#bySubject.delete(m.subject)

@@ -3,6 +3,7 @@ import { PartitionMessage } from '../../../protocol/envelope.ts'
 import { compileFastPath, REJECTED } from '../../../protocol/schema-fast-path.ts'
 import type { ActorMetrics } from '../../telemetry/metrics.ts'
 import type { BusMessage } from '../bus/bus.ts'
+import { localValue } from '../bus/embedded-local.ts'
 import type { BatchResult } from './partition-worker-types.ts'
 
 const dec = new TextDecoder()
@@ -18,12 +19,22 @@ export interface Log {
   error(obj: object, msg: string): void
 }
 
-/** A partition message parsed with its schema; an invalid one is logged, counted and null. */
+/**
+ * A partition message parsed with its schema; an invalid one is logged, counted and null. A
+ * message the embedded bus delivers with its publisher's object (`LOCAL_VALUE`: a replay in this
+ * process) is checked on that object, without the JSON round trip; if it does not pass, the bytes
+ * decide as for any other message.
+ */
 export function decodeMessage(
   msg: BusMessage,
   log: Log,
   metrics: ActorMetrics | undefined,
 ): PartitionMessage | null {
+  const local = localValue(msg)
+  if (local !== undefined) {
+    const fast = fastMessage(local)
+    if (fast !== REJECTED) return fast as PartitionMessage
+  }
   try {
     const raw: unknown = JSON.parse(dec.decode(msg.data))
     const fast = fastMessage(raw)
