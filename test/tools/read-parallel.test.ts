@@ -64,9 +64,7 @@ describe('a large JSON-lines input read by two threads (cut forced with a 1-byte
     })
   }
 
-  // Under a TS loader (test:one) a Node 20 worker cannot load .ts: the main thread reads it all.
-  const fromTs = import.meta.url.endsWith('.ts') && 'worker threads run the built JS only'
-  it('has the second part read by a worker thread', { skip: fromTs }, async () => {
+  it('has the second part read by a worker thread', async () => {
     const at = await splitPoint(plain, 1)
     assert.ok(at !== null)
     const folded = await foldSplit(plain, at, new Set(), () => {})
