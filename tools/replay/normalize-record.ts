@@ -7,10 +7,7 @@ import type { Normalized } from '../../protocol/pod-signal.ts'
 import type { InputRecord } from './read-inputs.ts'
 
 /** Turns one record read from a replay input into signals (or a drop / invalid reason). */
-export function normalizeRecord(
-  record: InputRecord,
-  config: Pick<SloConfig, 'ignoredNamespaceForAudit'>,
-): Normalized {
+export function normalizeRecord(record: InputRecord, config: SloConfig): Normalized {
   const ignoredNamespaces = config.ignoredNamespaceForAudit
   switch (record.kind) {
     case 'malformed':

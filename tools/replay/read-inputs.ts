@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { prefilterAuditLine } from '../../protocol/normalize-audit-prefilter.ts'
 import type { DropReason } from '../../protocol/pod-signal.ts'
 import { isZlibError, openByteSource, peek, readAllCapped } from './byte-source.ts'
@@ -144,41 +143,6 @@ async function* readFormat(
   }
 }
 
-/** Why reading `path` failed, naming it (the message `readInputFile` throws with). */
-export function readError(path: string, err: unknown): Error {
-  const reason = err instanceof Error ? err.message : String(err)
-  return new Error(`reading ${path}: ${reason}`, { cause: err })
-}
-
-/**
- * Reads bytes `start` to `end` (exclusive) of a plain JSON-lines file as `readInputFile` reads
- * the whole of it; `start` must be a line start and `end` one too (or the file's end). Lines are
- * numbered from 1 within the range. `onChunk` sees every chunk read (to count lines).
- */
-export async function* readJsonLinesRange(
-  path: string,
-  start: number,
-  end: number,
-  opts: ReadOptions,
-  onChunk: (chunk: Buffer) => void,
-): AsyncGenerator<InputRecord> {
-  if (end <= start) return
-  const raw = createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of raw) {
-      onChunk(chunk as Buffer)
-      yield chunk as Buffer
-    }
-  }
-  try {
-    yield* readFormat(path, 'json-lines', counted(), opts)
-  } catch (err: unknown) {
-    throw readError(path, err)
-  } finally {
-    raw.destroy()
-  }
-}
-
 /**
  * Reads one replay input file (LIFECYCLE §8) as a stream of records. The format is detected
  * from the content (gzip by its magic number, then JSON lines, a JSON document or multi-document
@@ -201,7 +165,10 @@ export async function* readInputFile(
       yield record
     }
   } catch (err: unknown) {
-    if (!isZlibError(err)) throw readError(path, err)
+    if (!isZlibError(err)) {
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new Error(`reading ${path}: ${reason}`, { cause: err })
+    }
     const error = `corrupt gzip data: ${cleanMessage(err.message)}; the rest of the file is not read`
     yield { file: path, line: line + 1, kind: 'malformed', error }
   }
