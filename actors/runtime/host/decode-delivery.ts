@@ -4,6 +4,7 @@ import { SignalBatchEnvelope } from '../../../protocol/envelope-batch.ts'
 import { compileFastPath, REJECTED } from '../../../protocol/schema-fast-path.ts'
 import type { ActorMetrics } from '../../telemetry/metrics.ts'
 import type { BusMessage } from '../bus/bus.ts'
+import { localValue } from '../bus/embedded-local.ts'
 import type { Log } from './host-messages.ts'
 
 const dec = new TextDecoder()
@@ -41,13 +42,21 @@ export interface DeliveryContent {
  * The partition messages a delivery holds, each checked with its schema: one for a single
  * message, the valid elements in order for a `batch` (a bad element is counted as invalid and
  * dropped alone; one log line per delivery names the first). Null when nothing in it is usable
- * (undecodable JSON, an invalid message or batch shell): logged and counted.
+ * (undecodable JSON, an invalid message or batch shell): logged and counted. A message the
+ * embedded bus delivers with its publisher's object (`LOCAL_VALUE`: a replay in this process) is
+ * checked on that object, without the JSON round trip; if it does not pass, the bytes decide as
+ * for any other message.
  */
 export function decodeDelivery(
   msg: BusMessage,
   log: Log,
   metrics: ActorMetrics | undefined,
 ): DeliveryContent | null {
+  const local = localValue(msg)
+  if (local !== undefined) {
+    const fast = fastMessage(local)
+    if (fast !== REJECTED) return { messages: [fast as PartitionMessage], parts: undefined }
+  }
   let raw: unknown
   try {
     raw = JSON.parse(dec.decode(msg.data))

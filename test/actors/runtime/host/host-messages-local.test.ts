@@ -4,7 +4,13 @@ import { Registry } from 'prom-client'
 import type { BusMessage, OutMessage } from '../../../../actors/runtime/bus/bus.ts'
 import { EmbeddedBus } from '../../../../actors/runtime/bus/embedded-bus.ts'
 import { localValue, withLocalValue } from '../../../../actors/runtime/bus/embedded-local.ts'
-import { decodeMessage, type Log } from '../../../../actors/runtime/host/host-messages.ts'
+import { decodeDelivery } from '../../../../actors/runtime/host/decode-delivery.ts'
+import type { Log } from '../../../../actors/runtime/host/host-messages.ts'
+
+/** The one message a delivery holds, or null (single messages only here). */
+const decodeMessage = (m: BusMessage, log: Log, metrics: Parameters<typeof decodeDelivery>[2]) =>
+  decodeDelivery(m, log, metrics)?.messages[0] ?? null
+
 import { createActorMetrics } from '../../../../actors/telemetry/metrics.ts'
 
 const enc = new TextEncoder()
