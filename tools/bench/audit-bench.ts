@@ -5,6 +5,7 @@ import { DEFAULT_SLO_CONFIG } from '../../config/slo-config.ts'
 import { normalizeAuditEvent } from '../../protocol/normalize-audit.ts'
 import { auditLines, eventLists, generateAudit } from '../loadgen/cluster.ts'
 import { runReplay } from '../replay/replay.ts'
+import { pacedLatency } from './latency-leg.ts'
 import { type BenchProcess, freePort, lunettes, natsServer, redisServer, rssMB } from './procs.ts'
 import { histogramQuantile, type Sample, scrape, sum } from './scrape.ts'
 import { postBatches, waitFolded } from './webhook-load.ts'
@@ -21,7 +22,12 @@ export interface AuditFigures {
   embeddedAuditEventsPerSec: number
   embeddedRssMB: number
   distributedAuditEventsPerSec: number
+  /** At a steady offered load of `latencyOfferedAuditEventsPerSec` (half the distributed rate). */
   p99AcceptToPersistedMs: number
+  p50AcceptToPersistedMs: number
+  latencyOfferedAuditEventsPerSec: number
+  /** Of the saturating distributed run (queueing included). */
+  p99AtSaturationMs: number
   webhookRetries: number
 }
 
@@ -39,8 +45,12 @@ async function folded(urls: readonly string[]): Promise<number> {
   return sum(all, 'lunettes_signals_total', { outcome: 'applied' })
 }
 
+async function hostSamples(urls: readonly string[]): Promise<Sample[]> {
+  return (await Promise.all(urls.map((u) => scrape(u, METRICS_HEADERS)))).flat()
+}
+
 async function pipelineLatencyP99(urls: readonly string[]): Promise<number> {
-  const all = (await Promise.all(urls.map((u) => scrape(u, METRICS_HEADERS)))).flat()
+  const all = await hostSamples(urls)
   return Math.round(histogramQuantile(all, 'lunettes_pipeline_latency_seconds', 0.99) * 1000)
 }
 
@@ -149,6 +159,17 @@ export async function auditBench(dir: string, pods: number): Promise<AuditFigure
         signals,
       )
       const p99 = await pipelineLatencyP99(hostMetrics)
+      // Latency at a steady load (half the rate just measured), not of a saturating burst.
+      const paced = await pacedLatency(
+        `${gw}/audit/webhook`,
+        TOKEN,
+        () => hostSamples(hostMetrics),
+        {
+          pods: Math.max(100, Math.round(pods / 3)),
+          seed: 12,
+          recordsPerSec: distributed.perSec / 2,
+        },
+      )
       await stopAll()
       return {
         pods,
@@ -161,7 +182,10 @@ export async function auditBench(dir: string, pods: number): Promise<AuditFigure
         embeddedAuditEventsPerSec: embedded.perSec,
         embeddedRssMB: embeddedRss,
         distributedAuditEventsPerSec: distributed.perSec,
-        p99AcceptToPersistedMs: p99,
+        p99AcceptToPersistedMs: paced.p99Ms,
+        p50AcceptToPersistedMs: paced.p50Ms,
+        latencyOfferedAuditEventsPerSec: paced.recordsPerSec,
+        p99AtSaturationMs: p99,
         webhookRetries: embedded.retries + distributed.retries,
       }
     } finally {

@@ -72,8 +72,13 @@ tests: the figures vary with the machine and its load, so run it at least twice 
   reaches the number of signals the log normalises to (a signal counts once its state is persisted).
 - **distributedAuditEventsPerSec**: the same through a \`lunettes gateway\` process, NATS JetStream
   and two \`lunettes actors\` processes (partitions 0-15 and 16-31) on Redis.
-- **p99AcceptToPersistedMs**: the hosts' \`lunettes_pipeline_latency_seconds\` histogram (time from
-  the bus accepting a signal to its state being persisted), p99 by interpolation, distributed run.
+- **p99AcceptToPersistedMs** (and p50): the hosts' \`lunettes_pipeline_latency_seconds\` histogram
+  (time from the bus accepting a signal to its state being persisted), p99 by interpolation, at a
+  steady offered load: after the distributed run, another seeded cluster (a third of the pods, new
+  UIDs) is posted one EventList after another at half the distributed rate
+  (\`latencyOfferedAuditEventsPerSec\`), and only its signals' histogram counts (after less before).
+  **p99AtSaturationMs** is the same histogram over the saturating distributed run, where the posters
+  outrun the pipeline and queueing dominates.
 - **trackedPods / actorHostRssMB**: \`BENCH_SCALE_PODS\` pods (default 150,000) generated the same
   way, normalised in the bench and published straight onto the signal stream into ONE actor host
   on NATS + Redis with \`LUNETTES_IDLE=10s\` and a 192 MB V8 heap cap

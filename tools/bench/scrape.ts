@@ -70,3 +70,10 @@ export function histogramQuantile(samples: readonly Sample[], name: string, q: n
   }
   return prevLe
 }
+
+/** The samples of `after` less those of `before` with the same name and labels (counters). */
+export function delta(after: readonly Sample[], before: readonly Sample[]): Sample[] {
+  const key = (s: Sample) => `${s.name}${JSON.stringify(s.labels)}`
+  const was = new Map(before.map((s) => [key(s), s.value]))
+  return after.map((s) => ({ ...s, value: s.value - (was.get(key(s)) ?? 0) }))
+}

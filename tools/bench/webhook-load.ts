@@ -69,3 +69,36 @@ export async function waitFolded(
   }
   throw new Error(`only ${last} of ${expected} signals folded within ${timeoutMs} ms`)
 }
+
+/**
+ * Posts `bodies` one after another at an offered load of `perSec` bodies per second (a body every
+ * 1/perSec s from the start, whatever the answers took: a late answer is not made up by a
+ * burst); 429/503 retried as in `postBatches`. For latency at a steady rate below the maximum.
+ */
+export async function postPaced(
+  url: string,
+  bodies: readonly string[],
+  perSec: number,
+  token: string,
+): Promise<PostResult> {
+  const started = performance.now()
+  const acceptedAt: number[] = []
+  const retried: Record<number, number> = {}
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+  const sends = bodies.map(async (body, i) => {
+    await sleep(Math.max(0, started + (i * 1000) / perSec - performance.now()))
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(url, { method: 'POST', headers, body })
+      await res.arrayBuffer()
+      if (res.status === 200) break
+      if ((res.status !== 429 && res.status !== 503) || attempt > 200) {
+        throw new Error(`webhook answered ${res.status} to paced batch ${i}`)
+      }
+      retried[res.status] = (retried[res.status] ?? 0) + 1
+      await sleep(200)
+    }
+    acceptedAt[i] = performance.now()
+  })
+  await Promise.all(sends)
+  return { started, answered: Math.max(...acceptedAt), acceptedAt, retried }
+}
