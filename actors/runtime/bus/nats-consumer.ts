@@ -2,8 +2,12 @@ import type { ConsumerMessages, Consumer as JsConsumer, JsMsg } from '@nats-io/j
 import type { BusMessage, Consumer } from './bus.ts'
 import { unavailable } from './nats-errors.ts'
 
-/** Messages the client keeps pulled ahead of processing (JetStream `consume` buffer). */
-const PREFETCH = 512
+/**
+ * Bytes the client keeps pulled ahead of processing (JetStream `consume` buffer; at most 100
+ * messages per pull). Bounded by bytes, not messages: a webhook `batch` message holds up to 500
+ * signals, and a buffer of hundreds of them would outlast the ack wait before it is processed.
+ */
+const PREFETCH_BYTES = 4 * 1024 * 1024
 
 /**
  * A durable JetStream pull consumer behind the bus interface. It runs one continuous `consume()`
@@ -69,7 +73,7 @@ export class NatsConsumer implements Consumer {
   async #start(): Promise<void> {
     if (this.#messages) return
     try {
-      this.#messages = await this.#consumer.consume({ max_messages: PREFETCH })
+      this.#messages = await this.#consumer.consume({ max_bytes: PREFETCH_BYTES })
     } catch (err: unknown) {
       throw unavailable(`consume from ${this.#name}`, err)
     }

@@ -53,6 +53,12 @@ export class PartitionLoop {
   stop = false
   /** A batch was persisted since the loop started. */
   progressed = false
+  /**
+   * Signals per fetched message, as recently seen (a webhook `batch` message holds many): a
+   * fetch asks for about `batchSize` signals' worth of messages, so a backlog of big batch
+   * messages is not taken at once and left to outlast its ack wait. Starts cautious.
+   */
+  #perMessage = 16
   #worker: PartitionWorker
   readonly #o: PartitionLoopOptions
 
@@ -71,12 +77,16 @@ export class PartitionLoop {
     while (!this.stop && this.#o.running()) {
       const next = this.#worker.nextAlarm()
       const wait = next === null || this.#o.mode === 'replay' ? 1000 : (next - this.#o.now()) / 1000
-      const msgs = await consumer.fetch(this.#o.batchSize, Math.max(20, Math.min(1000, wait)))
+      const want = Math.max(1, Math.floor(this.#o.batchSize / this.#perMessage))
+      const msgs = await consumer.fetch(want, Math.max(20, Math.min(1000, wait)))
       if (this.stop) break
       const items = await this.#admit(msgs)
+      if (msgs.length > 0) {
+        this.#perMessage = Math.max(1, (this.#perMessage + items.length / msgs.length) / 2)
+      }
       const started = performance.now()
       try {
-        await this.#settle(items, msgs.length < this.#o.batchSize)
+        await this.#settle(items, msgs.length < want)
       } catch (err: unknown) {
         // Nothing after the failure is durable: hand it back at once so it comes again first.
         for (const item of items) settleItem(item, 0)
