@@ -114,6 +114,7 @@ export class PartitionWorker {
     this.lastFired = result.fired
     this.#o.watermarks.begin(this.#o.mode === 'live' ? messages : [], this.#o.now())
     const startSeq = this.#next
+    await this.#states.prefetch(messages, this.#dir, opts.skip)
     for (const [i, m] of messages.entries()) {
       if (m.seq !== undefined) {
         if (m.seq < this.#next) {

@@ -1,3 +1,4 @@
+import type { PartitionMessage } from '../../../protocol/envelope.ts'
 import type { PodSignal } from '../../../protocol/pod-signal.ts'
 import type { PodDirectory } from '../../lifecycle/pod-directory.ts'
 import type { PodState } from '../../lifecycle/pod-state.ts'
@@ -67,6 +68,35 @@ export class PodStates {
     this.cache.delete(uid)
     const json = await this.#store.getState(uid)
     return json === null ? [] : [{ op: 'moveAside', uid, json, ttlMs: this.#retentionMs }]
+  }
+
+  /**
+   * Loads, all at once, what the batch's signals will read one after another (each pod name's
+   * directory entries and held signals, each UID's state), so a batch of new pods costs one round
+   * trip to the store instead of several per pod. Reads only: what it loads is what the signals
+   * would have loaded at their turn (the store does not change under a batch).
+   */
+  async prefetch(
+    messages: readonly PartitionMessage[],
+    dir: PodDirectory,
+    skip?: ReadonlySet<number>,
+  ): Promise<void> {
+    const names = new Set<string>()
+    const uids = new Set<string>()
+    const jobs: Promise<unknown>[] = []
+    for (const [i, m] of messages.entries()) {
+      if (m.kind !== 'signal' || skip?.has(i)) continue
+      const { namespace, name, uid } = m.signal.pod
+      const key = `${namespace}/${name}`
+      if (!names.has(key)) {
+        names.add(key)
+        jobs.push(this.hydrate(m.signal, dir))
+      } else if (uid && !uids.has(uid) && !this.cache.get(uid)) {
+        jobs.push(this.load(uid))
+      }
+      if (uid) uids.add(uid)
+    }
+    await Promise.all(jobs)
   }
 
   /** Loads what the directory needs to resolve `sig`: its aliases and the pods of its name. */
