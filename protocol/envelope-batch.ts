@@ -18,10 +18,13 @@ export const SignalBatchEnvelope = v.object({
 export type SignalBatchEnvelope = v.InferOutput<typeof SignalBatchEnvelope>
 
 /** Data bytes of one batch message at most (well under NATS' default 1 MiB `max_payload`). */
-export const DEFAULT_BATCH_BYTES = 256 * 1024
+export const DEFAULT_BATCH_BYTES = 64 * 1024
 
-/** Signals in one batch message at most. */
-export const MAX_BATCH_SIGNALS = 500
+/**
+ * Signals in one batch message at most. A webhook batch of 400 records gives a partition a few
+ * signals; the cap keeps one message's work (and what its redelivery repeats) small.
+ */
+export const MAX_BATCH_SIGNALS = 100
 
 const encoder = new TextEncoder()
 const OPEN = '{"v":1,"kind":"batch","messages":['

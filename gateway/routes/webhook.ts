@@ -115,7 +115,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono<GatewayEnv> {
     const items = parseEventList(await readBodyLimited(c.req.raw, maxBodyBytes))
     const maxPayload = bus.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD
     const batch = ingestAuditItems(items, ignoredNamespaces, maxPayload)
-    // One message per partition (and per 256 KiB): one publish acknowledgement, not one per signal.
+    // One message per partition (and per 100 signals or 64 KiB): one publish acknowledgement each.
     const maxBytes = Math.min(DEFAULT_BATCH_BYTES, dataBudget(maxPayload, BATCH_ID_SAMPLE))
     const signals = batchMessages(batch.signals, partitions, { maxBytes })
     // The source's watermark goes first (watermark.ts): its host then holds alarms while it catches up.

@@ -80,8 +80,9 @@ tests: the figures vary with the machine and its load, so run it at least twice 
   **p99AtSaturationMs** is the same histogram over the saturating distributed run, where the posters
   outrun the pipeline and queueing dominates.
 - **trackedPods / actorHostRssMB**: \`BENCH_SCALE_PODS\` pods (default 150,000) generated the same
-  way, normalised in the bench and published straight onto the signal stream into ONE actor host
-  on NATS + Redis with \`LUNETTES_IDLE=10s\` and a 192 MB V8 heap cap
+  way, normalised in the bench and published straight onto the signal stream, 120 signals per
+  publish (what a 400-record webhook batch carries) as the gateway's per-partition batch
+  messages, into ONE actor host on NATS + Redis with \`LUNETTES_IDLE=10s\` and a 192 MB V8 heap cap
   (\`--max-old-space-size=192\`, as a deployment with a 300 MB memory limit sets it; the other
   processes run with 4096); RSS read from /proc once idle actors passivated; tracked pods counted
   in Redis.

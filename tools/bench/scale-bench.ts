@@ -29,6 +29,8 @@ const PARTITIONS = 32
  * cap V8 lets the heap grow with the allocation rate of the load and keeps the pages.
  */
 const HOST_HEAP_MB = 192
+/** Signals a 400-record webhook batch normalises to at 70% noise. */
+const WEBHOOK_BATCH_SIGNALS = 120
 const ALERT_PREFIX = 'bench-alert'
 /** `simulatePods` names namespaces `<prefix>-<i>`: with one namespace, this one. */
 const ALERT_NS = `${ALERT_PREFIX}-0`
@@ -105,7 +107,9 @@ export async function scaleBench(pods: number, alertPods: number): Promise<Scale
     const startMs = Date.now() - 6 * 3600_000
     for (const pod of simulatePods({ pods, seed: 23, startMs, spacingMs: 20, namespaces: 50 })) {
       chunk.push(...signalsOf(pod.records))
-      if (chunk.length >= 2000) await flush()
+      // What one webhook EventList of 400 records (70% noise) carries, published as the gateway
+      // publishes it: a batch message per partition.
+      if (chunk.length >= WEBHOOK_BATCH_SIGNALS) await flush()
     }
     await flush()
     const done = await waitFolded(applied, published, 1_800_000)

@@ -3,22 +3,31 @@ import type { BusMessage, Consumer } from './bus.ts'
 import { unavailable } from './nats-errors.ts'
 
 /**
- * Bytes the client keeps pulled ahead of processing (JetStream `consume` buffer; at most 100
- * messages per pull). Bounded by bytes, not messages: a webhook `batch` message holds up to 500
- * signals, and a buffer of hundreds of them would outlast the ack wait before it is processed.
+ * Bytes kept pulled ahead of processing. Bounded by bytes, not messages: a webhook `batch`
+ * message holds up to 100 signals, and a buffer of hundreds of them would outlast the ack wait
+ * before it is processed.
  */
 const PREFETCH_BYTES = 4 * 1024 * 1024
 
+/** Messages asked for by one pull, and how long a pull waits for them. */
+const PULL_MESSAGES = 64
+const PULL_EXPIRES_MS = 5_000
+
 /**
- * A durable JetStream pull consumer behind the bus interface. It runs one continuous `consume()`
- * (the client re-pulls as its buffer drains, so nothing waits for a pull to expire) and `fetch`
- * hands out what is buffered: at once when anything is there, else as soon as a message arrives.
+ * A durable JetStream pull consumer behind the bus interface. A reader keeps pulls outstanding
+ * while its buffer is below PREFETCH_BYTES (messages arrive as they are stored, so nothing waits
+ * for a pull to expire) and `fetch` hands out what is buffered: at once when anything is there,
+ * else as soon as a message arrives.
  */
 export class NatsConsumer implements Consumer {
   readonly #consumer: JsConsumer
   readonly #name: string
   readonly #buffer: JsMsg[] = []
   readonly #waiters = new Set<() => void>()
+  /** Bytes in `#buffer`; past PREFETCH_BYTES the reader stops pulling. */
+  #bufferedBytes = 0
+  #drained: (() => void) | null = null
+  #reading = false
   #messages: ConsumerMessages | null = null
   #failure: unknown = null
   #closed = false
@@ -48,7 +57,16 @@ export class NatsConsumer implements Consumer {
       this.#messages = null
       throw unavailable(`fetch from ${this.#name}`, err)
     }
-    return this.#buffer.splice(0, max).map(toBusMessage)
+    const taken = this.#buffer.splice(0, max)
+    for (const m of taken) this.#bufferedBytes -= m.data.length
+    if (this.#bufferedBytes < PREFETCH_BYTES) this.#release()
+    return taken.map(toBusMessage)
+  }
+
+  #release(): void {
+    const drained = this.#drained
+    this.#drained = null
+    drained?.()
   }
 
   async pending(): Promise<number> {
@@ -64,6 +82,8 @@ export class NatsConsumer implements Consumer {
     this.#closed = true
     // Delivered to this reader but never handed out: back to the stream for the next reader, now.
     for (const m of this.#buffer.splice(0)) m.nak()
+    this.#bufferedBytes = 0
+    this.#release()
     this.#wake()
     // stop() ends the pull at once; close() may wait on a server that is restarting.
     this.#messages?.stop()
@@ -71,26 +91,44 @@ export class NatsConsumer implements Consumer {
   }
 
   async #start(): Promise<void> {
-    if (this.#messages) return
+    if (this.#reading) return
+    this.#reading = true
+    void this.#read()
+  }
+
+  /**
+   * Pulls while the buffer is below PREFETCH_BYTES: one pull of PULL_MESSAGES at a time, each
+   * message handed on as it arrives (a waiting pull gets messages as they are stored, so nothing
+   * waits for it to expire). Not `consume()`: its client re-pulls as soon as messages reach its
+   * own queue, taken or not, so a partition slower than its stream had a backlog pile up in memory
+   * past its ack wait (redelivered, piled up again).
+   */
+  async #read(): Promise<void> {
     try {
-      this.#messages = await this.#consumer.consume({ max_bytes: PREFETCH_BYTES })
-    } catch (err: unknown) {
-      throw unavailable(`consume from ${this.#name}`, err)
-    }
-    const messages = this.#messages
-    void (async () => {
-      try {
-        for await (const m of messages) {
-          if (this.#closed) break
+      while (!this.#closed) {
+        while (this.#bufferedBytes >= PREFETCH_BYTES && !this.#closed) {
+          await new Promise<void>((resolve) => {
+            this.#drained = resolve
+          })
+        }
+        if (this.#closed) break
+        const pull = await this.#consumer.fetch({
+          max_messages: PULL_MESSAGES,
+          expires: PULL_EXPIRES_MS,
+        })
+        this.#messages = pull
+        for await (const m of pull) {
           this.#buffer.push(m)
+          this.#bufferedBytes += m.data.length
           this.#wake()
         }
-      } catch (err: unknown) {
-        this.#failure = err
       }
-      if (this.#messages === messages) this.#messages = null
-      this.#wake()
-    })()
+    } catch (err: unknown) {
+      this.#failure = err
+    }
+    this.#messages = null
+    this.#reading = false
+    this.#wake()
   }
 
   #wake(): void {
