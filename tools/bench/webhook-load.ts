@@ -13,6 +13,30 @@ export interface PostResult {
 }
 
 /**
+ * Posts one body until it is answered 200; a 429 or 503 is counted in `retried` and retried
+ * after its Retry-After (capped at 1 s here). Resolves with the time of the 200.
+ */
+async function postUntilAccepted(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  i: number,
+  retried: Record<number, number>,
+): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url, { method: 'POST', headers, body })
+    await res.arrayBuffer()
+    if (res.status === 200) return performance.now()
+    if ((res.status !== 429 && res.status !== 503) || attempt > 200) {
+      throw new Error(`webhook answered ${res.status} to batch ${i} (attempt ${attempt + 1})`)
+    }
+    retried[res.status] = (retried[res.status] ?? 0) + 1
+    const after = Number(res.headers.get('retry-after') ?? '1')
+    await sleep(Math.min(Number.isFinite(after) ? after * 1000 : 1000, 1000))
+  }
+}
+
+/**
  * Posts every body to `url` with `concurrency` posters, as several API servers' webhook backends
  * do; a 429 or 503 is retried after its Retry-After (capped at 1 s here), so nothing is lost.
  */
@@ -30,20 +54,7 @@ export async function postBatches(
   async function poster(): Promise<void> {
     while (next < bodies.length) {
       const i = next++
-      for (let attempt = 0; ; attempt++) {
-        const res = await fetch(url, { method: 'POST', headers, body: bodies[i] ?? '' })
-        await res.arrayBuffer()
-        if (res.status === 200) {
-          acceptedAt[i] = performance.now()
-          break
-        }
-        if ((res.status !== 429 && res.status !== 503) || attempt > 200) {
-          throw new Error(`webhook answered ${res.status} to batch ${i} (attempt ${attempt + 1})`)
-        }
-        retried[res.status] = (retried[res.status] ?? 0) + 1
-        const after = Number(res.headers.get('retry-after') ?? '1')
-        await sleep(Math.min(Number.isFinite(after) ? after * 1000 : 1000, 1000))
-      }
+      acceptedAt[i] = await postUntilAccepted(url, headers, bodies[i] ?? '', i, retried)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, poster))
@@ -87,17 +98,7 @@ export async function postPaced(
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
   const sends = bodies.map(async (body, i) => {
     await sleep(Math.max(0, started + (i * 1000) / perSec - performance.now()))
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(url, { method: 'POST', headers, body })
-      await res.arrayBuffer()
-      if (res.status === 200) break
-      if ((res.status !== 429 && res.status !== 503) || attempt > 200) {
-        throw new Error(`webhook answered ${res.status} to paced batch ${i}`)
-      }
-      retried[res.status] = (retried[res.status] ?? 0) + 1
-      await sleep(200)
-    }
-    acceptedAt[i] = performance.now()
+    acceptedAt[i] = await postUntilAccepted(url, headers, body, i, retried)
   })
   await Promise.all(sends)
   return { started, answered: Math.max(...acceptedAt), acceptedAt, retried }

@@ -91,7 +91,7 @@ export class PodStates {
       if (!names.has(key)) {
         names.add(key)
         jobs.push(this.hydrate(m.signal, dir))
-      } else if (uid && !uids.has(uid) && !this.cache.get(uid)) {
+      } else if (uid && !uids.has(uid)) {
         jobs.push(this.load(uid))
       }
       if (uid) uids.add(uid)
